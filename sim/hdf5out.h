@@ -1,0 +1,53 @@
+/* hdf5out: the run file (layout in docs/run-file.md, after ../shared/DESIGN.md §4).
+ *
+ *   /                attrs program, version, created, finished (0/1)
+ *   /code            attrs version, git_commit, compiler, cflags, gsl/hdf5/libyaml versions,
+ *                    threads, host, command_line, start_time, end_time
+ *   /parameters      dataset "yaml" (the resolved config text); one attribute per parameter
+ *                    (value) plus "<key>.unit" attributes
+ *   /grid            x, y, z cell centres (µm, attrs units/long_name), layer (nz, int);
+ *                    attrs spacing_um, origin_um, size_um, dims, boundary_x/y/surface/deep,
+ *                    layer_names, layer_top_um
+ *   /time            (nsnap) day, extendible
+ *   /fields/<sp>     (nsnap, nz, ny, nx), extendible in nsnap, one snapshot per chunk,
+ *                    shuffle + deflate; attrs units, long_name
+ *   /series/<name>   (nsnap) scalar diagnostics at snapshot times; attrs units, long_name
+ *
+ * A run file is created only after the configuration is valid, never over an existing file
+ * unless force is set, and every snapshot is flushed to disk when written. */
+#ifndef CISIM_HDF5OUT_H
+#define CISIM_HDF5OUT_H
+
+#include "error.h"
+#include "grid.h"
+#include "model.h"
+#include "params.h"
+
+typedef struct hdf5out hdf5out;
+
+typedef struct {
+  const char *path;
+  int force;               /* replace an existing file */
+  int single_precision;    /* store fields as float */
+  int deflate;             /* 0..9 */
+  const char *command_line;
+  int threads;
+} hdf5out_options;
+
+typedef struct {
+  const char *name;        /* dataset name under /series */
+  const char *unit;
+  const char *long_name;
+} series_desc;
+
+cs_status hdf5out_create(hdf5out **out, const hdf5out_options *o, const grid *g,
+                         const model *m, const params *p, const series_desc *series,
+                         int nseries);
+/* Append one snapshot: time t (days), every species field u[s][ncell], and the nseries
+   series values given at create. Flushes the file. */
+cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
+                                 const double *series_values);
+/* Mark the run finished (attribute), record end time, close. Safe on NULL. */
+cs_status hdf5out_close(hdf5out *o, int finished);
+
+#endif

@@ -1,0 +1,41 @@
+/* hdf5out_attr: small HDF5 attribute, dataset and error-stack helpers, private to hdf5out.c.
+ *
+ * A run of attribute writes shares one h5a_ctx: every helper does nothing once an earlier one
+ * has failed, so the caller checks once and still learns which attribute failed first.
+ * Strings are variable-length UTF-8: h5py returns those as str (fixed-length ones come back
+ * as bytes). Setting an attribute that exists replaces it. */
+#ifndef CISIM_HDF5OUT_ATTR_H
+#define CISIM_HDF5OUT_ATTR_H
+
+#include <hdf5.h>
+#include <stddef.h>
+
+typedef struct {
+  hid_t obj;          /* file, group or dataset the attributes go on */
+  char failed[128];   /* name of the first attribute that could not be written; "" if none */
+} h5a_ctx;
+
+void h5a_init(h5a_ctx *c, hid_t obj);
+void h5a_str(h5a_ctx *c, const char *name, const char *value);      /* NULL writes "" */
+void h5a_int(h5a_ctx *c, const char *name, int value);
+void h5a_double(h5a_ctx *c, const char *name, double value);
+void h5a_doubles(h5a_ctx *c, const char *name, const double *v, size_t n);
+
+/* Variable-length UTF-8 string type (caller closes), or H5I_INVALID_HID. */
+hid_t h5a_string_type(void);
+
+/* An empty dataset of RANK dims growing along the first, (0, row[0..rank-2]), chunked as
+   CHUNK, with shuffle + deflate when DEFLATE > 0; H5I_INVALID_HID on failure (noted). */
+hid_t h5a_extendible(hid_t loc, const char *name, hid_t ftype, int rank, const hsize_t *row,
+                     const hsize_t *chunk, int deflate);
+/* Grow DS to n+1 rows and write row n from BUF (memory type MTYPE); -1 on failure (noted). */
+int h5a_append_row(hid_t ds, int rank, const hsize_t *row, hsize_t n, hid_t mtype,
+                   const void *buf);
+
+/* HDF5 clears its error stack at the start of every API call, so the cause of a failure must
+   be copied out (h5a_note) before any clean-up call; h5a_error_detail returns the copy. */
+void h5a_note(void);
+const char *h5a_error_detail(void);
+void h5a_error_clear(void);
+
+#endif

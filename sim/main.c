@@ -1,0 +1,41 @@
+/* cisim: the collagen induction simulator's command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: cisim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG     run a simulation, write an HDF5 run file\n"
+    "  check CONFIG   validate a configuration; print parameters, grid and memory needed\n"
+    "  params [MODEL] list every parameter: key, unit, default, range, description\n"
+    "  models         list the models\n"
+    "  bench          measure the transport and reaction kernels against memory bandwidth\n"
+    "\n"
+    "  cisim <command> --help   options of a command\n"
+    "  cisim --version          version and build\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+    printf("cisim %s (git %s, %s)\n", CISIM_VERSION, CISIM_GIT, CISIM_COMPILER);
+    return 0;
+  }
+  if (strcmp(cmd, "run") == 0) return cli_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0) return cli_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "params") == 0) return cli_params(argc - 1, argv + 1);
+  if (strcmp(cmd, "models") == 0) return cli_models(argc - 1, argv + 1);
+  if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
+  fprintf(stderr, "cisim: unknown command '%s'\n\n%s", cmd, usage);
+  return 2;
+}

@@ -1,0 +1,206 @@
+#include "reaction.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+
+/* Past this many substeps in one split step the problem is mis-posed (or the tolerances are),
+   and the user learns where rather than waiting forever. */
+#define REACTION_MAX_SUBSTEPS 100000
+
+struct reaction {
+  const grid *g;
+  const model *m;
+  const void *inst;
+  double rtol, atol;
+  int nthreads;
+  double *source;      /* [ncell] or NULL */
+  long *row_substeps;  /* [ny*nz]: per-row counts summed in a fixed order */
+  int *row_fail;       /* [ny*nz]: failing cell index + 1 within the row, 0 = fine */
+};
+
+cs_status reaction_create(reaction **out, const grid *g, const model *m, const void *inst,
+                          double rtol, double atol, int nthreads) {
+  reaction *r = calloc(1, sizeof *r);
+  if (!r) return CS_ERROR(CS_ERR_NOMEM, "out of memory (reaction)");
+  *out = r;
+  r->g = g;
+  r->m = m;
+  r->inst = inst;
+  r->rtol = rtol;
+  r->atol = atol;
+  r->nthreads = nthreads > 0 ? nthreads : 1;
+  size_t rows = (size_t)g->ny * (size_t)g->nz;
+  r->row_substeps = calloc(rows, sizeof(long));
+  r->row_fail = calloc(rows, sizeof(int));
+  if (!r->row_substeps || !r->row_fail) return CS_ERROR(CS_ERR_NOMEM, "out of memory (reaction)");
+  if (m->cell_source) {
+    r->source = malloc(sizeof(double) * g->ncell);
+    if (!r->source) return CS_ERROR(CS_ERR_NOMEM, "out of memory (reaction sources)");
+    reaction_update_sources(r);
+  }
+  return CS_OK;
+}
+
+void reaction_free(reaction *r) {
+  if (!r) return;
+  free(r->source);
+  free(r->row_substeps);
+  free(r->row_fail);
+  free(r);
+}
+
+size_t reaction_bytes(const reaction *r) {
+  return (r->source ? sizeof(double) * r->g->ncell : 0) +
+         (sizeof(long) + sizeof(int)) * (size_t)r->g->ny * (size_t)r->g->nz;
+}
+
+static void cell_geometry(const grid *g, int i, int j, int k, cell_info *c) {
+  c->layer = g->layer_of_z[k];
+  c->x = (i + 0.5) * g->h;
+  c->y = (j + 0.5) * g->h;
+  c->z = (k + 0.5) * g->h;
+  c->source = 0;
+}
+
+void reaction_cell_info(const reaction *r, int i, int j, int k, cell_info *c) {
+  cell_geometry(r->g, i, j, k, c);
+  if (r->source) c->source = r->source[grid_index(r->g, i, j, k)];
+}
+
+void reaction_update_sources(reaction *r) {
+  if (!r->source) return;
+  const grid *g = r->g;
+  int rows = g->ny * g->nz;
+#pragma omp parallel for schedule(static) num_threads(r->nthreads)
+  for (int row = 0; row < rows; row++) {
+    int j = row % g->ny, k = row / g->ny;
+    for (int i = 0; i < g->nx; i++) {
+      cell_info c;
+      cell_geometry(g, i, j, k, &c);
+      r->source[grid_index(g, i, j, k)] = r->m->cell_source(r->inst, &c, g->h, g->dims);
+    }
+  }
+}
+
+/* Bogacki–Shampine 3(2): nodes 0, 1/2, 3/4, 1; the third-order weights b and the embedded
+   second-order weights bs (Bogacki & Shampine 1989, Appl Math Lett 2:321). */
+static const double B1 = 2.0 / 9, B2 = 1.0 / 3, B3 = 4.0 / 9;
+static const double E1 = 2.0 / 9 - 7.0 / 24, E2 = 1.0 / 3 - 1.0 / 4, E3 = 4.0 / 9 - 1.0 / 3,
+                    E4 = -1.0 / 8;
+
+/* Lawson remainder N = f - (k - k0) u at a stage. */
+static void lawson_remainder(const model *m, const void *inst, const cell_info *c, double t,
+                      const double *u, const double *k0, double *nrem) {
+  double f[MODEL_MAX_SPECIES], k[MODEL_MAX_SPECIES];
+  m->reaction(inst, c, t, u, f, k);
+  for (int s = 0; s < m->nspecies; s++) nrem[s] = f[s] - (k[s] - k0[s]) * u[s];
+}
+
+cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_info *c,
+                                  double *u, double t, double dt, double rtol, double atol,
+                                  long *substeps) {
+  const int ns = m->nspecies;
+  double h = dt, tt = t, tend = t + dt;
+  long nsub = 0;
+  int last = 0;
+  while (!last) {
+    if (tt + h >= tend || tt + 1.01 * h >= tend) { /* land exactly, no sliver substep */
+      h = tend - tt;
+      last = 1;
+    }
+    double f[MODEL_MAX_SPECIES], k0[MODEL_MAX_SPECIES], K1[MODEL_MAX_SPECIES],
+        K2[MODEL_MAX_SPECIES], K3[MODEL_MAX_SPECIES], K4[MODEL_MAX_SPECIES];
+    double e1[MODEL_MAX_SPECIES], e2[MODEL_MAX_SPECIES], e4[MODEL_MAX_SPECIES],
+        e34[MODEL_MAX_SPECIES], U[MODEL_MAX_SPECIES], un[MODEL_MAX_SPECIES];
+    m->reaction(inst, c, tt, u, f, k0);
+    for (int s = 0; s < ns; s++) {
+      K1[s] = f[s];
+      /* exp(-k h/4) once, its powers for the other nodes */
+      double q = k0[s] > 0 ? exp(-0.25 * k0[s] * h) : 1.0;
+      e4[s] = q;
+      e2[s] = q * q;
+      e34[s] = e2[s] * q;
+      e1[s] = e2[s] * e2[s];
+      U[s] = e2[s] * (u[s] + 0.5 * h * K1[s]);
+    }
+    lawson_remainder(m, inst, c, tt + 0.5 * h, U, k0, K2);
+    for (int s = 0; s < ns; s++) U[s] = e34[s] * u[s] + 0.75 * h * e4[s] * K2[s];
+    lawson_remainder(m, inst, c, tt + 0.75 * h, U, k0, K3);
+    for (int s = 0; s < ns; s++)
+      un[s] = e1[s] * u[s] + h * (B1 * e1[s] * K1[s] + B2 * e2[s] * K2[s] + B3 * e4[s] * K3[s]);
+    lawson_remainder(m, inst, c, tt + h, un, k0, K4);
+    double err = 0;
+    int finite = 1;
+    for (int s = 0; s < ns; s++) {
+      double es = h * (E1 * e1[s] * K1[s] + E2 * e2[s] * K2[s] + E3 * e4[s] * K3[s] + E4 * K4[s]);
+      double sc = atol + rtol * fmax(fabs(u[s]), fabs(un[s]));
+      double r = fabs(es) / sc;
+      if (!isfinite(un[s]) || !isfinite(r)) finite = 0;
+      if (r > err) err = r;
+    }
+    if (!finite) {
+      if (h < 1e-14 * (dt > 0 ? dt : 1))
+        return CS_ERROR(CS_ERR_RUN, "reaction: non-finite value at t = %.9g day", tt);
+      h *= 0.25;
+      last = 0;
+      continue;
+    }
+    if (err <= 1.0) {
+      for (int s = 0; s < ns; s++) u[s] = un[s];
+      tt = last ? tend : tt + h;
+      nsub++;
+    } else {
+      last = 0;
+    }
+    if (nsub > REACTION_MAX_SUBSTEPS)
+      return CS_ERROR(CS_ERR_RUN, "reaction: more than %d substeps at t = %.9g day",
+                      REACTION_MAX_SUBSTEPS, tt);
+    /* third-order local error: h ~ err^(-1/3) */
+    double fac = err > 0 ? 0.9 * pow(err, -1.0 / 3.0) : 5.0;
+    h *= fmin(5.0, fmax(0.2, fac));
+  }
+  *substeps += nsub;
+  return CS_OK;
+}
+
+cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps) {
+  const grid *g = r->g;
+  const model *m = r->m;
+  const int ns = m->nspecies, rows = g->ny * g->nz;
+#pragma omp parallel for schedule(static) num_threads(r->nthreads)
+  for (int row = 0; row < rows; row++) {
+    int j = row % g->ny, k = row / g->ny;
+    long nsub = 0;
+    r->row_fail[row] = 0;
+    for (int i = 0; i < g->nx; i++) {
+      size_t idx = grid_index(g, i, j, k);
+      cell_info c;
+      cell_geometry(g, i, j, k, &c);
+      if (r->source) c.source = r->source[idx];
+      double v[MODEL_MAX_SPECIES];
+      for (int s = 0; s < ns; s++) v[s] = u[s][idx];
+      if (reaction_integrate_cell(m, r->inst, &c, v, t, dt, r->rtol, r->atol, &nsub) != CS_OK) {
+        if (!r->row_fail[row]) r->row_fail[row] = i + 1;
+        continue;
+      }
+      for (int s = 0; s < ns; s++) u[s][idx] = v[s];
+    }
+    r->row_substeps[row] = nsub;
+  }
+  long total = 0;
+  for (int row = 0; row < rows; row++) {
+    total += r->row_substeps[row];
+    if (r->row_fail[row]) {
+      int i = r->row_fail[row] - 1, j = row % g->ny, k = row / g->ny;
+      return CS_ERROR(CS_ERR_RUN,
+                      "reaction step failed at t = %.9g day in cell (x, y, z) = (%g, %g, %g) µm: "
+                      "non-finite value or more than %d substeps (tighten time.dt_max_day or "
+                      "check the model parameters)",
+                      t, (i + 0.5) * g->h, (j + 0.5) * g->h, (k + 0.5) * g->h,
+                      REACTION_MAX_SUBSTEPS);
+    }
+  }
+  *substeps += total;
+  return CS_OK;
+}

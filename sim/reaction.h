@@ -1,0 +1,38 @@
+/* reaction: integrates every cell's reaction ODE  du/dt = f(t,u) - k(t,u).*u  over a split step.
+ *
+ * Per cell, an embedded Bogacki–Shampine 3(2) pair in Lawson (integrating-factor) form: the
+ * linear loss k, frozen at the start of each substep, is integrated exactly with exp(-k h),
+ * so a fast decay never limits the substep; the remainder is controlled to
+ * |err| <= atol + rtol*|u| per species by adapting the substep. Cells are independent, so the
+ * result does not depend on the number of threads. */
+#ifndef CISIM_REACTION_H
+#define CISIM_REACTION_H
+
+#include "error.h"
+#include "grid.h"
+#include "model.h"
+
+typedef struct reaction reaction;
+
+cs_status reaction_create(reaction **r, const grid *g, const model *m, const void *inst,
+                          double rtol, double atol, int nthreads);
+void reaction_free(reaction *r);
+
+/* Recompute the per-cell source weights (after a model event). */
+void reaction_update_sources(reaction *r);
+
+/* Advance every cell from t to t + dt in place. Fails (CS_ERR_RUN) when a cell needs more
+   than the allowed number of substeps or produces a non-finite value; the message names the
+   cell and species. *substeps receives the total number of accepted substeps. */
+cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps);
+
+/* One cell, as the 0-D mode and the tests use it. */
+cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_info *c,
+                                  double *u, double t, double dt, double rtol, double atol,
+                                  long *substeps);
+
+/* The cell_info of cell (i, j, k), source weight included. */
+void reaction_cell_info(const reaction *r, int i, int j, int k, cell_info *c);
+size_t reaction_bytes(const reaction *r);
+
+#endif

@@ -1,0 +1,316 @@
+#include "sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Slack on the error test: a step slightly over tolerance is kept rather than redone. */
+#define SIM_REJECT_ABOVE 2.0
+
+static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
+                           const sim_options *o) {
+  s->g = g;
+  s->m = m;
+  s->inst = inst;
+  s->opt = *o;
+  if (s->opt.nthreads < 1) s->opt.nthreads = 1;
+  s->ns = m->nspecies;
+  size_t n = g->ncell;
+  s->mem = malloc(sizeof(double) * n * 3 * (size_t)s->ns);
+  s->row_buf = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
+  if (!s->mem || !s->row_buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
+  for (int q = 0; q < s->ns; q++) {
+    s->u[q] = s->mem + (size_t)q * n;
+    s->un[q] = s->mem + (size_t)(s->ns + q) * n;
+    s->du[q] = s->mem + (size_t)(2 * s->ns + q) * n;
+  }
+  CS_TRY(transport_create(&s->tr, g, m, inst, s->opt.nthreads));
+  CS_TRY(reaction_create(&s->rx, g, m, inst, s->opt.rtol, s->opt.atol, s->opt.nthreads));
+  /* First touch by the threads that will sweep the data. */
+  int rows = g->ny * g->nz;
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+  for (int row = 0; row < rows; row++) {
+    int j = row % g->ny, k = row / g->ny;
+    for (int i = 0; i < g->nx; i++) {
+      cell_info c;
+      reaction_cell_info(s->rx, i, j, k, &c);
+      double v[MODEL_MAX_SPECIES];
+      m->initial(inst, &c, v);
+      size_t idx = grid_index(g, i, j, k);
+      for (int q = 0; q < s->ns; q++) {
+        s->u[q][idx] = v[q];
+        s->un[q][idx] = v[q];
+        s->du[q][idx] = 0;
+      }
+    }
+  }
+  s->dt = s->opt.dt_initial;
+  return CS_OK;
+}
+
+cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_options *o) {
+  memset(s, 0, sizeof *s);
+  return sim_setup(s, g, m, inst, o);
+}
+
+cs_status sim_create(sim *s, const params *p, int nthreads) {
+  memset(s, 0, sizeof *s);
+  const model *m = model_find(p->model_name);
+  if (!m) return CS_ERROR(CS_ERR_INPUT, "%s: unknown model '%s'", p->file, p->model_name);
+  grid g;
+  CS_TRY(grid_init(&g, p));
+  void *inst = NULL;
+  cs_status st = m->create(p, &g, &inst);
+  if (st != CS_OK) {
+    grid_free(&g);
+    return st;
+  }
+  sim_options o = {
+      .end_day = params_real(p, "time.end_day"),
+      .output_every_day = params_real(p, "time.output_every_day"),
+      .dt_initial = params_real(p, "time.dt_initial_day"),
+      .dt_min = params_real(p, "time.dt_min_day"),
+      .dt_max = params_real(p, "time.dt_max_day"),
+      .rtol = params_real(p, "time.rtol"),
+      .atol = params_real(p, "time.atol"),
+      .adaptive = params_bool(p, "time.adaptive"),
+      .nthreads = nthreads,
+  };
+  if (o.dt_min > o.dt_max)
+    return CS_ERROR(CS_ERR_INPUT, "%s: time.dt_min_day (%g) exceeds time.dt_max_day (%g)", p->file,
+                    o.dt_min, o.dt_max);
+  /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
+  s->own_grid = g;
+  s->owns = 1;
+  s->m = m;
+  s->inst = inst;
+  if (o.dt_min > o.dt_max)
+    return CS_ERROR(CS_ERR_INPUT, "%s: time.dt_min_day (%g) exceeds time.dt_max_day (%g)", p->file,
+                    o.dt_min, o.dt_max);
+  return sim_setup(s, &s->own_grid, m, inst, &o);
+}
+
+void sim_free(sim *s) {
+  transport_free(s->tr);
+  reaction_free(s->rx);
+  free(s->mem);
+  free(s->row_buf);
+  if (s->owns) {
+    if (s->m && s->inst) s->m->destroy(s->inst);
+    grid_free(&s->own_grid);
+  }
+  memset(s, 0, sizeof *s);
+}
+
+size_t sim_bytes(const sim *s) {
+  return sizeof(double) * s->g->ncell * 3 * (size_t)s->ns + transport_bytes(s->tr) +
+         reaction_bytes(s->rx);
+}
+
+/* Weighted max-norm of the transport's local error estimate; also catches non-finite values
+   (returns INFINITY and reports the first bad cell in index order). */
+static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) {
+  const grid *g = s->g;
+  const int rows = g->ny * g->nz;
+  const double ratio = s->have_history ? dt / s->dt_prev : 0.0;
+  const double w = s->have_history ? dt / (dt + s->dt_prev) : 0.0;
+  const double rtol = s->opt.rtol, atol = s->opt.atol;
+  double err = 0;
+#pragma omp parallel for schedule(static) reduction(max : err) num_threads(s->opt.nthreads)
+  for (int row = 0; row < rows; row++) {
+    size_t i0 = (size_t)row * (size_t)g->nx;
+    double e = 0;
+    int finite = 1;
+    for (int q = 0; q < s->ns; q++) {
+      const double *u = s->u[q] + i0, *un = s->un[q] + i0, *du = s->du[q] + i0;
+      for (int i = 0; i < g->nx; i++) {
+        double d = u[i] - un[i];
+        double r = fabs(w * (d - ratio * du[i])) / (atol + rtol * fabs(u[i]));
+        finite &= isfinite(u[i]);
+        e = r > e ? r : e;
+      }
+    }
+    s->row_buf[row] = finite ? 0.0 : 1.0;
+    err = e > err ? e : err;
+  }
+  for (int row = 0; row < rows; row++)
+    if (s->row_buf[row] != 0) {
+      size_t i0 = (size_t)row * (size_t)g->nx;
+      for (int q = 0; q < s->ns; q++)
+        for (int i = 0; i < g->nx; i++)
+          if (!isfinite(s->u[q][i0 + i])) {
+            *bad_species = q;
+            *bad_cell = i0 + (size_t)i;
+            return INFINITY;
+          }
+    }
+  return err;
+}
+
+static void copy_state(sim *s, double *const *dst, double *const *src) {
+  const size_t n = s->g->ncell;
+  for (int q = 0; q < s->ns; q++) {
+    double *d = dst[q];
+    const double *a = src[q];
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+    for (size_t c = 0; c < n; c++) d[c] = a[c];
+  }
+}
+
+static void record_change(sim *s) {
+  const size_t n = s->g->ncell;
+  for (int q = 0; q < s->ns; q++) {
+    double *du = s->du[q];
+    const double *u = s->u[q], *un = s->un[q];
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+    for (size_t c = 0; c < n; c++) du[c] = u[c] - un[c];
+  }
+}
+
+/* One attempt of one step from s->t over dt. */
+static cs_status try_step(sim *s, double dt) {
+  CS_TRY(reaction_step(s->rx, s->u, s->t, 0.5 * dt, &s->nsubsteps));
+  transport_step(s->tr, s->u, dt);
+  return reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps);
+}
+
+static cs_status nonfinite_error(const sim *s, int q, size_t c) {
+  const grid *g = s->g;
+  int i = (int)(c % (size_t)g->nx), j = (int)((c / (size_t)g->nx) % (size_t)g->ny);
+  int k = (int)(c / ((size_t)g->nx * (size_t)g->ny));
+  return CS_ERROR(CS_ERR_RUN,
+                  "non-finite %s at t = %.9g day in cell (x, y, z) = (%g, %g, %g) µm",
+                  s->m->species[q].name, s->t, (i + 0.5) * g->h, (j + 0.5) * g->h,
+                  (k + 0.5) * g->h);
+}
+
+cs_status sim_advance_to(sim *s, double t_target) {
+  while (s->t < t_target) {
+    double t_stop = t_target;
+    double ev = s->m->next_event ? s->m->next_event(s->inst, s->t) : INFINITY;
+    int at_event = ev <= t_stop;
+    if (at_event) t_stop = ev;
+    double dt = fmin(s->dt, s->opt.dt_max);
+    if (!s->opt.adaptive) dt = s->opt.dt_max;
+    int lands = 0;
+    if (s->t + dt >= t_stop) {
+      dt = t_stop - s->t;
+      lands = 1;
+    } else if (s->t + 2 * dt > t_stop) {
+      dt = 0.5 * (t_stop - s->t); /* two even steps rather than one long and one sliver */
+    }
+    copy_state(s, s->un, s->u);
+    cs_status st = try_step(s, dt);
+    if (st != CS_OK) return st;
+    int bq = 0;
+    size_t bc = 0;
+    double err = step_error(s, dt, &bq, &bc);
+    if (isinf(err)) return nonfinite_error(s, bq, bc);
+    if (s->opt.adaptive && s->have_history && err > SIM_REJECT_ABOVE) {
+      copy_state(s, s->u, s->un);
+      s->nrejected++;
+      s->dt = dt * fmax(0.2, 0.9 / sqrt(err));
+      if (s->dt < s->opt.dt_min)
+        return CS_ERROR(CS_ERR_RUN,
+                        "step size fell below time.dt_min_day (%g) at t = %.9g day; loosen "
+                        "time.rtol/atol or lower dt_min_day",
+                        s->opt.dt_min, s->t);
+      continue;
+    }
+    record_change(s);
+    s->t = lands ? t_stop : s->t + dt;
+    s->nsteps++;
+    /* first-order estimate: dt ~ err^(-1/2) */
+    double fac = !s->have_history ? 2.0 : err > 0 ? 0.9 / sqrt(err) : 2.0;
+    s->dt_prev = dt;
+    s->have_history = 1;
+    s->dt = dt * fmin(2.0, fmax(0.2, fac));
+    if (lands && at_event && s->t == ev) {
+      reaction_update_sources(s->rx);
+      s->dt = s->opt.dt_initial;
+      s->have_history = 0;
+    }
+  }
+  return CS_OK;
+}
+
+/* Series layout per species q: total, max, then one mean per layer. */
+int sim_series_count(const sim *s) { return s->ns * (2 + s->g->nlayers); }
+
+void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
+                         size_t unitlen, char *long_name, size_t longlen) {
+  int per = 2 + s->g->nlayers, sp = q / per, kind = q % per;
+  const species_info *si = &s->m->species[sp];
+  if (kind == 0) {
+    snprintf(name, namelen, "%s_total", si->name);
+    snprintf(unit, unitlen, "%s·%s", si->unit, s->g->dims == 3 ? "µm³" : "µm²");
+    snprintf(long_name, longlen, "%s integrated over the domain%s", si->long_name,
+             s->g->dims == 3 ? "" : " (per µm of the cross-section's thickness)");
+  } else if (kind == 1) {
+    snprintf(name, namelen, "%s_max", si->name);
+    snprintf(unit, unitlen, "%s", si->unit);
+    snprintf(long_name, longlen, "largest %s in any cell", si->long_name);
+  } else {
+    const char *ln = s->g->layers[kind - 2].name;
+    snprintf(name, namelen, "%s_mean_%s", si->name, ln);
+    snprintf(unit, unitlen, "%s", si->unit);
+    snprintf(long_name, longlen, "mean %s over the %s layer", si->long_name, ln);
+  }
+}
+
+void sim_series_values(sim *s, double *values) {
+  const grid *g = s->g;
+  const int rows = g->ny * g->nz, per = 2 + g->nlayers;
+  for (int q = 0; q < s->ns; q++) {
+    const double *u = s->u[q];
+    double mx = -INFINITY;
+    /* Row sums in parallel, then added in row order: the same bits for any thread count. */
+#pragma omp parallel for schedule(static) reduction(max : mx) num_threads(s->opt.nthreads)
+    for (int row = 0; row < rows; row++) {
+      const double *ur = u + (size_t)row * (size_t)g->nx;
+      double sum = 0;
+      for (int i = 0; i < g->nx; i++) {
+        sum += ur[i];
+        mx = ur[i] > mx ? ur[i] : mx;
+      }
+      s->row_buf[row] = sum;
+    }
+    double total = 0, lsum[PARAMS_MAX_LAYERS] = {0};
+    long lcount[PARAMS_MAX_LAYERS] = {0};
+    for (int row = 0; row < rows; row++) {
+      int l = g->layer_of_z[row / g->ny];
+      total += s->row_buf[row];
+      lsum[l] += s->row_buf[row];
+      lcount[l] += g->nx;
+    }
+    values[q * per] = total * grid_cell_volume(g);
+    values[q * per + 1] = mx;
+    for (int l = 0; l < g->nlayers; l++)
+      values[q * per + 2 + l] = lcount[l] ? lsum[l] / (double)lcount[l] : NAN;
+  }
+}
+
+static cs_status write_snapshot(sim *s, hdf5out *out, double *vals) {
+  if (!out) return CS_OK;
+  sim_series_values(s, vals);
+  const double *fields[MODEL_MAX_SPECIES];
+  for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
+  return hdf5out_write_snapshot(out, s->t, fields, vals);
+}
+
+cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx) {
+  double *vals = malloc(sizeof(double) * (size_t)sim_series_count(s));
+  if (!vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  cs_status st = write_snapshot(s, out, vals);
+  /* Output times are n * every, computed by multiplication so they do not drift. */
+  for (long n = 1; st == CS_OK && s->t < s->opt.end_day; n++) {
+    double target = fmin(n * s->opt.output_every_day, s->opt.end_day);
+    if (s->opt.end_day - target < 1e-9 * s->opt.output_every_day) target = s->opt.end_day;
+    st = sim_advance_to(s, target);
+    if (st == CS_OK) st = write_snapshot(s, out, vals);
+    if (st == CS_OK && progress) progress(s, ctx);
+  }
+  free(vals);
+  return st;
+}

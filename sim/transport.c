@@ -1,0 +1,430 @@
+#include "transport.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tridiag.h"
+
+enum { DIR_X, DIR_Y, DIR_Z };
+
+/* One block of w neighbouring lines. */
+typedef struct {
+  size_t base;
+  int w;
+  int layer;     /* x, y sweeps: the layer all its lines lie in; z: unused */
+} block;
+
+typedef struct {
+  int dir;       /* DIR_X, DIR_Y, DIR_Z */
+  int n;         /* unknowns per line */
+  size_t ps, ls; /* stride along a line, between lines of a block */
+  bc_kind lo, hi;
+  int nblocks;
+  block *blocks;
+  int *kstart;   /* 3D x and y sweeps: blocks of depth row k are [kstart[k], kstart[k+1]) */
+} sweep;
+
+/* The shared factorisation of one (sweep, species, layer). */
+typedef struct {
+  double *a, *m, *cp; /* n each */
+  double *zc;         /* periodic: Sherman–Morrison correction vector */
+  double sm_v, sm_den;
+  double g_lo, g_hi;  /* Dirichlet boundary conductances (rhs terms) */
+} factor;
+
+struct transport {
+  const grid *g;
+  const model *m;
+  const void *inst;
+  int nspecies, nthreads;
+  int order[MODEL_MAX_SPECIES];     /* chemotactic species first: they see the lagged attractant */
+  double *D;                        /* [s * nlayers + l] */
+  double ub[MODEL_MAX_SPECIES];     /* Dirichlet values */
+  sweep sw[3];
+  int nsweeps;
+  factor *fac;                      /* [(dir * nspecies + s) * nlayers + l] */
+  double fac_dt[3][MODEL_MAX_SPECIES];
+  double **scratch;                 /* per thread: 6 * maxnw doubles */
+  size_t maxnw;
+  size_t bytes;
+};
+
+static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
+  const grid *g = t->g;
+  size_t plane = (size_t)g->nx * (size_t)g->ny;
+  int nb = 0;
+  sw->dir = dir;
+  if (dir == DIR_X) {
+    sw->n = g->nx;
+    sw->ps = 1;
+    sw->ls = (size_t)g->nx;
+    sw->lo = sw->hi = g->bc_x;
+    int rows = g->ny * g->nz;
+    sw->blocks = malloc(sizeof(block) * (size_t)rows);
+    if (!sw->blocks) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
+    /* Blocks of up to 16 rows that lie in one layer: 16 independent recurrences keep the
+       pipeline full while sharing one factorisation. */
+    for (int r = 0; r < rows;) {
+      int layer = g->layer_of_z[r / g->ny], w = 1;
+      while (w < 16 && r + w < rows && g->layer_of_z[(r + w) / g->ny] == layer &&
+             (g->dims == 2 || (r + w) / g->ny == r / g->ny))
+        w++;
+      sw->blocks[nb++] = (block){(size_t)r * (size_t)g->nx, w, layer};
+      r += w;
+    }
+  } else {
+    int nlines_w = g->nx; /* lines of a block run along x */
+    int outer = dir == DIR_Y ? g->nz : g->ny;
+    sw->n = dir == DIR_Y ? g->ny : g->nz;
+    sw->ps = dir == DIR_Y ? (size_t)g->nx : plane;
+    sw->ls = 1;
+    sw->lo = dir == DIR_Y ? g->bc_y : g->bc_top;
+    sw->hi = dir == DIR_Y ? g->bc_y : g->bc_bottom;
+    /* Enough blocks for every thread even in 2D (one z plane of lines). */
+    int per = (nlines_w + wmax - 1) / wmax;
+    while (outer * per < 2 * t->nthreads && per < nlines_w) per++;
+    int w = (nlines_w + per - 1) / per;
+    sw->blocks = malloc(sizeof(block) * (size_t)outer * (size_t)per);
+    if (!sw->blocks) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
+    for (int o = 0; o < outer; o++)
+      for (int i0 = 0; i0 < nlines_w; i0 += w) {
+        size_t base = dir == DIR_Y ? (size_t)o * plane + (size_t)i0
+                                   : (size_t)o * (size_t)g->nx + (size_t)i0;
+        int layer = dir == DIR_Y ? g->layer_of_z[o] : 0;
+        sw->blocks[nb++] = (block){base, i0 + w <= nlines_w ? w : nlines_w - i0, layer};
+      }
+  }
+  sw->nblocks = nb;
+  if (g->dims == 3 && dir != DIR_Z) {
+    sw->kstart = malloc(sizeof(int) * (size_t)(g->nz + 1));
+    if (!sw->kstart) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
+    int b = 0;
+    for (int k = 0; k <= g->nz; k++) {
+      while (b < nb && sw->blocks[b].base < (size_t)k * plane) b++;
+      sw->kstart[k] = b;
+    }
+  }
+  return CS_OK;
+}
+
+cs_status transport_create(transport **out, const grid *g, const model *m, const void *inst,
+                           int nthreads) {
+  transport *t = calloc(1, sizeof *t);
+  if (!t) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+  *out = t;
+  t->g = g;
+  t->m = m;
+  t->inst = inst;
+  t->nspecies = m->nspecies;
+  t->nthreads = nthreads > 0 ? nthreads : 1;
+  int no = 0;
+  for (int s = 0; s < m->nspecies; s++)
+    if (m->species[s].chemo_attractant >= 0) t->order[no++] = s;
+  for (int s = 0; s < m->nspecies; s++)
+    if (m->species[s].chemo_attractant < 0) t->order[no++] = s;
+
+  int nl = g->nlayers;
+  t->D = malloc(sizeof(double) * (size_t)(nl * m->nspecies));
+  if (!t->D) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+  for (int s = 0; s < m->nspecies; s++) {
+    for (int l = 0; l < nl; l++) t->D[s * nl + l] = m->diffusivity(inst, s, l);
+    t->ub[s] = m->boundary_value ? m->boundary_value(inst, s) : 0.0;
+  }
+
+  const int wmax = 256;
+  int dirs[3] = {DIR_X, DIR_Y, DIR_Z}, nd = 0;
+  for (int d = 0; d < 3; d++) {
+    if (dirs[d] == DIR_Y && g->dims == 2) continue;
+    CS_TRY(sweep_build(t, &t->sw[nd], dirs[d], wmax));
+    if (t->sw[nd].lo == BC_PERIODIC && t->sw[nd].n < 3)
+      return CS_ERROR(CS_ERR_INPUT, "grid: a periodic direction needs at least 3 cells");
+    nd++;
+  }
+  t->nsweeps = nd;
+
+  /* Factorisations: 4 arrays of n per (sweep, species, layer). */
+  size_t nfac = (size_t)nd * (size_t)m->nspecies * (size_t)nl;
+  t->fac = calloc(nfac, sizeof(factor));
+  if (!t->fac) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+  for (int d = 0; d < nd; d++)
+    for (size_t q = 0; q < (size_t)m->nspecies * (size_t)nl; q++) {
+      factor *f = &t->fac[(size_t)d * (size_t)m->nspecies * (size_t)nl + q];
+      size_t n = (size_t)t->sw[d].n;
+      f->a = calloc(4 * n, sizeof(double));
+      if (!f->a) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+      f->m = f->a + n;
+      f->cp = f->m + n;
+      f->zc = f->cp + n;
+      t->bytes += 4 * n * sizeof(double);
+    }
+  for (int d = 0; d < 3; d++)
+    for (int s = 0; s < MODEL_MAX_SPECIES; s++) t->fac_dt[d][s] = -1;
+
+  size_t maxnw = 0;
+  for (int d = 0; d < nd; d++)
+    for (int b = 0; b < t->sw[d].nblocks; b++) {
+      size_t nw = (size_t)t->sw[d].n * (size_t)t->sw[d].blocks[b].w;
+      if (nw > maxnw) maxnw = nw;
+    }
+  t->maxnw = maxnw;
+  t->scratch = calloc((size_t)t->nthreads, sizeof(double *));
+  if (!t->scratch) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+  for (int th = 0; th < t->nthreads; th++) {
+    t->scratch[th] = malloc(6 * maxnw * sizeof(double));
+    if (!t->scratch[th]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport scratch)");
+    t->bytes += 6 * maxnw * sizeof(double);
+  }
+  return CS_OK;
+}
+
+void transport_free(transport *t) {
+  if (!t) return;
+  for (int d = 0; d < t->nsweeps; d++) {
+    free(t->sw[d].blocks);
+    free(t->sw[d].kstart);
+  }
+  if (t->fac) {
+    size_t nfac = (size_t)t->nsweeps * (size_t)t->nspecies * (size_t)t->g->nlayers;
+    for (size_t q = 0; q < nfac; q++) free(t->fac[q].a);
+    free(t->fac);
+  }
+  if (t->scratch)
+    for (int th = 0; th < t->nthreads; th++) free(t->scratch[th]);
+  free(t->scratch);
+  free(t->D);
+  free(t);
+}
+
+size_t transport_bytes(const transport *t) { return t->bytes; }
+
+/* Diffusive conductance dt*D_f/h^2 of face f (between unknowns f-1 and f) of a line. */
+static double face_conductance(const transport *t, int dir, int s, int layer, int f, double r) {
+  int nl = t->g->nlayers;
+  if (dir != DIR_Z) return r * t->D[s * nl + layer];
+  double d1 = t->D[s * nl + t->g->layer_of_z[f - 1]], d2 = t->D[s * nl + t->g->layer_of_z[f]];
+  return d1 + d2 > 0 ? r * 2 * d1 * d2 / (d1 + d2) : 0.0;
+}
+
+/* Boundary conductance of the face below unknown 0 (lo) or above unknown n-1 (hi). */
+static double boundary_conductance(const transport *t, int dir, int s, int layer, bc_kind bc,
+                                   int cell, double r) {
+  if (bc != BC_DIRICHLET) return 0.0;
+  int l = dir == DIR_Z ? t->g->layer_of_z[cell] : layer;
+  return 2 * r * t->D[s * t->g->nlayers + l];
+}
+
+/* Build a periodic matrix's Sherman–Morrison pieces. With gamma = -b0, the corner entries
+   beta = A[0][n-1] and alpha = A[n-1][0] move into a tridiagonal T' (b0 -> b0 - gamma,
+   b_{n-1} -> b_{n-1} - alpha*beta/gamma) plus the rank-one u v^T with u = (gamma, 0.., alpha),
+   v = (1, 0.., beta/gamma). */
+static void factor_build(const transport *t, int d, int s, int layer, double dt, factor *f) {
+  const sweep *sw = &t->sw[d];
+  int n = sw->n, dir = sw->dir;
+  double r = dt / (t->g->h * t->g->h);
+  /* b and c are assembled in thread 0's scratch (called outside parallel regions). */
+  double *b = t->scratch[0], *c = b + n, gwrap = 0;
+  for (int p = 0; p < n; p++) {
+    double gl = p > 0 ? face_conductance(t, dir, s, layer, p, r) : 0.0;
+    double gr = p < n - 1 ? face_conductance(t, dir, s, layer, p + 1, r) : 0.0;
+    f->a[p] = -gl;
+    b[p] = 1 + gl + gr;
+    c[p] = -gr;
+  }
+  f->g_lo = f->g_hi = 0;
+  if (sw->lo == BC_PERIODIC) {
+    gwrap = r * t->D[s * t->g->nlayers + layer]; /* periodic only laterally: one layer */
+    b[0] += gwrap;
+    b[n - 1] += gwrap;
+  } else {
+    f->g_lo = boundary_conductance(t, dir, s, layer, sw->lo, 0, r);
+    f->g_hi = boundary_conductance(t, dir, s, layer, sw->hi, n - 1, r);
+    b[0] += f->g_lo;
+    b[n - 1] += f->g_hi;
+  }
+  double *bb = b, *cc = c;
+  if (sw->lo == BC_PERIODIC && gwrap > 0) {
+    double gamma = -bb[0], beta = -gwrap, alpha = -gwrap;
+    bb[0] -= gamma;
+    bb[n - 1] -= alpha * beta / gamma;
+    tri_factor(n, f->a, bb, cc, f->m, f->cp);
+    memset(f->zc, 0, sizeof(double) * (size_t)n);
+    f->zc[0] = gamma;
+    f->zc[n - 1] = alpha;
+    tri_solve_shared(n, 1, 1, 1, f->a, f->m, f->cp, f->zc);
+    f->sm_v = beta / gamma;
+    f->sm_den = 1 + f->zc[0] + f->sm_v * f->zc[n - 1];
+  } else {
+    tri_factor(n, f->a, bb, cc, f->m, f->cp);
+    f->sm_v = 0;
+    f->sm_den = 0;
+  }
+}
+
+/* Lines sharing one factorisation: Dirichlet terms into the right-hand side, one Thomas pass,
+   and for periodic lines the rank-one Sherman–Morrison correction. */
+static void solve_shared_block(const sweep *sw, const factor *f, double ub, double *x, int w,
+                               double *fr) {
+  const int n = sw->n;
+  const size_t ps = sw->ps, ls = sw->ls;
+  if (f->g_lo > 0)
+    for (int r = 0; r < w; r++) x[r * ls] += f->g_lo * ub;
+  if (f->g_hi > 0)
+    for (int r = 0; r < w; r++) x[(size_t)(n - 1) * ps + r * ls] += f->g_hi * ub;
+  tri_solve_shared(n, w, ps, ls, f->a, f->m, f->cp, x);
+  if (f->sm_den != 0) {
+    for (int r = 0; r < w; r++)
+      fr[r] = (x[r * ls] + f->sm_v * x[(size_t)(n - 1) * ps + r * ls]) / f->sm_den;
+    for (int p = 0; p < n; p++) {
+      double *xp = x + (size_t)p * ps, z = f->zc[p];
+      for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
+    }
+  }
+}
+
+/* Upwinded chemotactic velocity term of the face between unknowns L and R: returns dt/h times
+   the positive (p) and negative (q) parts of v = chi * (aR - aL)/h. */
+static inline void chemo_face(const transport *t, int s, int layL, int layR, double aL, double aR,
+                              double q, double *pp, double *qq) {
+  double am = 0.5 * (aL + aR);
+  double chi = layL == layR ? t->m->chemotaxis(t->inst, s, layL, am)
+                            : 0.5 * (t->m->chemotaxis(t->inst, s, layL, am) +
+                                     t->m->chemotaxis(t->inst, s, layR, am));
+  double v = chi * (aR - aL) / t->g->h;
+  *pp = v > 0 ? v * q : 0.0;
+  *qq = v < 0 ? -v * q : 0.0;
+}
+
+/* Lines whose matrix depends on the attractant: assembled per line, solved per line. */
+static void solve_chemo_block(const transport *t, const sweep *sw, int s, const block *bk,
+                              double *x, const double *A, double dt, double *scr) {
+  const int n = sw->n, w = bk->w, nl = t->g->nlayers;
+  const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
+  double *a = scr, *b = scr + nw, *c = scr + 2 * nw, *cp = scr + 3 * nw, *zc = scr + 4 * nw;
+  double *al = scr + 5 * nw, *be = al + w; /* corners of periodic lines */
+  const double r = dt / (t->g->h * t->g->h), q = dt / t->g->h;
+  const int zdir = sw->dir == DIR_Z;
+  for (size_t e = 0; e < nw; e++) {
+    a[e] = 0;
+    b[e] = 1;
+    c[e] = 0;
+  }
+  for (int f = 1; f < n; f++) {
+    int layL = zdir ? t->g->layer_of_z[f - 1] : bk->layer;
+    int layR = zdir ? t->g->layer_of_z[f] : bk->layer;
+    double g = face_conductance(t, sw->dir, s, bk->layer, f, r);
+    (void)nl;
+    for (int ln = 0; ln < w; ln++) {
+      double pp, qq;
+      chemo_face(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls], A[(size_t)f * ps + ln * ls],
+                 q, &pp, &qq);
+      size_t eL = (size_t)(f - 1) * w + ln, eR = (size_t)f * w + ln;
+      b[eL] += g + pp;
+      b[eR] += g + qq;
+      c[eL] = -(g + qq);
+      a[eR] = -(g + pp);
+    }
+  }
+  const int periodic = sw->lo == BC_PERIODIC;
+  if (periodic) {
+    double g = r * t->D[s * nl + bk->layer];
+    for (int ln = 0; ln < w; ln++) {
+      double pp, qq;
+      chemo_face(t, s, bk->layer, bk->layer, A[(size_t)(n - 1) * ps + ln * ls], A[ln * ls], q,
+                 &pp, &qq);
+      size_t eL = (size_t)(n - 1) * w + ln, eR = (size_t)ln;
+      b[eL] += g + pp;
+      b[eR] += g + qq;
+      al[ln] = -(g + qq); /* A[n-1][0] */
+      be[ln] = -(g + pp); /* A[0][n-1] */
+      double gamma = -b[eR];
+      b[eR] -= gamma;
+      b[eL] -= al[ln] * be[ln] / gamma;
+    }
+  } else {
+    double ub = t->ub[s];
+    int l0 = zdir ? t->g->layer_of_z[0] : bk->layer, l1 = zdir ? t->g->layer_of_z[n - 1] : bk->layer;
+    double glo = sw->lo == BC_DIRICHLET ? 2 * r * t->D[s * nl + l0] : 0.0;
+    double ghi = sw->hi == BC_DIRICHLET ? 2 * r * t->D[s * nl + l1] : 0.0;
+    for (int ln = 0; ln < w; ln++) {
+      b[ln] += glo;
+      x[ln * ls] += glo * ub;
+      b[(size_t)(n - 1) * w + ln] += ghi;
+      x[(size_t)(n - 1) * ps + ln * ls] += ghi * ub;
+    }
+  }
+  if (!periodic) {
+    tri_solve_lines(n, w, ps, ls, a, b, c, cp, x);
+    return;
+  }
+  /* gamma = -b0 (before the shift) = b0' / -2 after it. */
+  for (int ln = 0; ln < w; ln++) be[ln] /= -0.5 * b[ln]; /* beta/gamma, while b holds b0' */
+  for (size_t e = 0; e < nw; e++) zc[e] = 0;
+  for (int ln = 0; ln < w; ln++) {
+    zc[ln] = -0.5 * b[ln];
+    zc[(size_t)(n - 1) * w + ln] = al[ln];
+  }
+  tri_solve_lines(n, w, ps, ls, a, b, c, cp, x);
+  tri_solve_lines_factored(n, w, (size_t)w, 1, a, b, cp, zc);
+  for (int ln = 0; ln < w; ln++) {
+    double v = be[ln];
+    al[ln] = (x[ln * ls] + v * x[(size_t)(n - 1) * ps + ln * ls]) /
+             (1 + zc[ln] + v * zc[(size_t)(n - 1) * w + ln]);
+  }
+  for (int p = 0; p < n; p++) {
+    double *xp = x + (size_t)p * ps;
+    const double *zp = zc + (size_t)p * w;
+    for (int ln = 0; ln < w; ln++) xp[ln * ls] -= al[ln] * zp[ln];
+  }
+}
+
+static void solve_block(const transport *t, int d, int s, int bi, double *const *u, double dt,
+                        const factor *fs) {
+  const sweep *sw = &t->sw[d];
+  const block *bk = &sw->blocks[bi];
+  const int attr = t->m->species[s].chemo_attractant;
+  double *scr = t->scratch[omp_get_thread_num()];
+  if (attr >= 0)
+    solve_chemo_block(t, sw, s, bk, u[s] + bk->base, u[attr] + bk->base, dt, scr);
+  else
+    solve_shared_block(sw, &fs[sw->dir == DIR_Z ? 0 : bk->layer], t->ub[s], u[s] + bk->base,
+                       bk->w, scr);
+}
+
+/* Species by species (chemotactic ones first, so every direction sees the attractant as it was
+   at the start of the step). In 3D the x and y sweeps of a depth slab run back to back while
+   the slab is in cache, so x+y cost one pass over memory and z another. */
+void transport_step(transport *t, double *const *u, double dt) {
+  const int nl = t->g->nlayers, nz = t->g->nz;
+  for (int o = 0; o < t->nspecies; o++) {
+    const int s = t->order[o], attr = t->m->species[s].chemo_attractant;
+    int moves = attr >= 0;
+    for (int l = 0; l < nl; l++) moves |= t->D[s * nl + l] > 0;
+    if (!moves) continue;
+    const factor *fs[3];
+    for (int d = 0; d < t->nsweeps; d++) {
+      factor *f = &t->fac[((size_t)d * (size_t)t->nspecies + (size_t)s) * (size_t)nl];
+      fs[d] = f;
+      if (attr < 0 && t->fac_dt[d][s] != dt) {
+        for (int l = 0; l < (t->sw[d].dir == DIR_Z ? 1 : nl); l++) factor_build(t, d, s, l, dt, &f[l]);
+        t->fac_dt[d][s] = dt;
+      }
+    }
+    if (t->nsweeps == 3) {
+#pragma omp parallel for schedule(static) num_threads(t->nthreads)
+      for (int k = 0; k < nz; k++) {
+        for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
+          solve_block(t, 0, s, bi, u, dt, fs[0]);
+        for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
+          solve_block(t, 1, s, bi, u, dt, fs[1]);
+      }
+    } else {
+#pragma omp parallel for schedule(static) num_threads(t->nthreads)
+      for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs[0]);
+    }
+    const int dz = t->nsweeps - 1;
+#pragma omp parallel for schedule(static) num_threads(t->nthreads)
+    for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs[dz]);
+  }
+}

@@ -1,0 +1,31 @@
+/* tridiag: Thomas kernels for blocks of W independent tridiagonal lines.
+ *
+ * A block is W lines of n unknowns; unknown p of line r is x[p*ps + r*ls] (ps: stride along a
+ * line, ls: stride between lines). The transport sweeps use ls == 1 in y and z, so the inner
+ * loop over lines is contiguous and vectorises, and ls == nx in x, where the W independent
+ * recurrences hide the latency of the elimination chain.
+ * Matrix row p: a[p] x[p-1] + b[p] x[p] + c[p] x[p+1] = d[p]; a[0] and c[n-1] are ignored.
+ * No pivoting: the transport matrices are M-matrices with column sums 1 (diagonally dominant
+ * by columns), for which Thomas elimination is stable. */
+#ifndef CISIM_TRIDIAG_H
+#define CISIM_TRIDIAG_H
+
+#include <stddef.h>
+
+/* Factor a matrix shared by every line: m[p] = 1/pivot, cp[p] = c[p]/pivot. */
+void tri_factor(int n, const double *a, const double *b, const double *c, double *m, double *cp);
+
+/* Solve in place with a shared factorisation. */
+void tri_solve_shared(int n, int w, size_t ps, size_t ls, const double *a, const double *m,
+                      const double *cp, double *x);
+
+/* Solve in place, each line with its own matrix: a, b, c are [p*w + r]; cp is scratch n*w;
+   b is overwritten by the pivots' inverses. */
+void tri_solve_lines(int n, int w, size_t ps, size_t ls, const double *a, double *b,
+                     const double *c, double *cp, double *x);
+
+/* Solve again with the per-line factorisation left by tri_solve_lines (m in b, cp). */
+void tri_solve_lines_factored(int n, int w, size_t ps, size_t ls, const double *a,
+                              const double *m, const double *cp, double *x);
+
+#endif
