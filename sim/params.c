@@ -323,6 +323,21 @@ void params_print_registry(FILE *out, const param_desc *reg, const char *prefix)
   }
 }
 
+void params_print_markdown(FILE *out, const param_desc *reg, const char *title) {
+  char range[256];
+  fprintf(out, "## %s\n\n| key | type | unit | default | range | description |\n", title);
+  fprintf(out, "|---|---|---|---|---|---|\n");
+  for (const param_desc *d = reg; d->key; d++) {
+    range_of(d, range, sizeof range);
+    for (char *q = range; *q; q++)
+      if (*q == '|') *q = '/'; /* a bare | would end the table cell */
+    fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", d->key, type_name(d),
+            d->unit && *d->unit ? d->unit : "", d->def ? d->def : "(required)", range,
+            d->doc ? d->doc : "");
+  }
+  fprintf(out, "\n");
+}
+
 static const char *from_text(int from) {
   return from == PARAM_FROM_SET ? "(--set)" : from == PARAM_FROM_FILE ? "(config)" : "(default)";
 }

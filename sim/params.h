@@ -101,6 +101,8 @@ char *params_to_yaml(const params *p);
 /* Print a registry as a table (key, type, unit, default, range, doc) for `cisim params`,
  * under the heading "# prefix" (e.g. "engine" or the model name; NULL or "": no heading). */
 void params_print_registry(FILE *out, const param_desc *reg, const char *prefix);
+/* The same as a Markdown table under "## title" (docs/parameters.md is generated from it). */
+void params_print_markdown(FILE *out, const param_desc *reg, const char *title);
 /* Print resolved values with units for `cisim check`; marks values that differ from defaults. */
 void params_print_values(FILE *out, const params *p);
 
