@@ -97,8 +97,12 @@ static cs_status create(const params *p, const grid *g, void **inst) {
   d->src_radius = params_real(p, "diffusion.source.radius_um");
   d->src_start = params_real(p, "diffusion.source.start_day");
   d->src_stop = params_real(p, "diffusion.source.stop_day");
-  cs_status st = read_position(p, "diffusion.pulse.position_um", g, d->pulse_pos);
-  if (st == CS_OK) st = read_position(p, "diffusion.source.position_um", g, d->src_pos);
+  /* Positions are checked only where they are used, so a 3D config without a pulse need
+     not restate the 2D default. */
+  cs_status st = CS_OK;
+  if (d->pulse_mass > 0) st = read_position(p, "diffusion.pulse.position_um", g, d->pulse_pos);
+  if (st == CS_OK && d->src_kind != SRC_NONE)
+    st = read_position(p, "diffusion.source.position_um", g, d->src_pos);
   if (st == CS_OK && d->src_kind == SRC_POINT && g->dims != 3)
     st = CS_ERROR(CS_ERR_INPUT,
                   "%s: diffusion.source.kind: a point source needs grid.dims = 3 (in a 2D "

@@ -5,10 +5,12 @@
 
 extern const model model_diffusion;
 extern const model model_fisher;
+extern const model model_microneedling;
 
 static const model *const table[] = {
     &model_diffusion,
     &model_fisher,
+    &model_microneedling,
 };
 
 const model *const *model_list(int *n) {

@@ -9,6 +9,7 @@
 
 #include "hdf5out.h"
 #include "model.h"
+#include "outcome.h"
 #include "params.h"
 #include "sim.h"
 
@@ -169,6 +170,7 @@ int cli_run(int argc, char **argv) {
         .threads = o.threads,
     };
     if (st == CS_OK) st = hdf5out_create(&out, &ho, s.g, s.m, &p, sd, nser);
+    if (st == CS_OK && s.prot) st = hdf5out_write_punctures(out, s.prot, s.g, o.threads);
     free(sd);
     free(names);
   }
@@ -184,6 +186,11 @@ int cli_run(int argc, char **argv) {
     if (st == CS_OK && !o.quiet)
       fprintf(stderr, "cisim: done: %ld steps (%ld rejected), %ld reaction substeps, %.2f s -> %s\n",
               s.nsteps, s.nrejected, s.nsubsteps, now_s() - t0, out_path);
+    if (st == CS_OK) { /* the outcome summary (models that report outcomes), on stdout */
+      int nd;
+      const double *days = params_reals(&p, "output.summary_days", &nd);
+      outcome_print(s.oc, &s, stdout, days, nd);
+    }
   }
   if (st != CS_OK) cli_fail("run");
   sim_free(&s);

@@ -8,6 +8,7 @@ int cli_check(int argc, char **argv);
 int cli_params(int argc, char **argv);
 int cli_models(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_compare(int argc, char **argv); /* sim/compare_report.c */
 
 /* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
 typedef struct {

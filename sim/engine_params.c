@@ -34,11 +34,17 @@ const param_desc params_engine_registry[] = {
      "absolute tolerance (in each species' unit) on the local error estimate"},
     {"time.adaptive", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
      "adapt the step to the tolerances; false: constant dt_max_day (landing on events)"},
+    {"time.error_estimate", P_ENUM, "", "end_of_step", 0, 0, "end_of_step|after_transport", 0,
+     0, 0,
+     "state the step error is measured on; after_transport for localised sources under fast "
+     "diffusion (docs/numerics.md)"},
     {"output.file", P_STRING, "", "run.h5", 0, 0, NULL, 0, 0, 0,
      "run file (HDF5); -o on the command line wins"},
     {"output.precision", P_ENUM, "", "double", 0, 0, "double|single", 0, 0, 0,
      "floating-point type of the field snapshots"},
     {"output.compression", P_INT, "-", "4", 0, 9, NULL, 0, 0, 0,
      "deflate level of field snapshots (0: none)"},
+    {"output.summary_days", P_REALS, "day", "[]", 0, 1e6, NULL, 0, 0, 100,
+     "days whose snapshots the end-of-run outcome summary shows ([]: every 30 days and the end)"},
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };

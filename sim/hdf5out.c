@@ -15,6 +15,8 @@
 #include <yaml.h>
 
 #include "hdf5out_attr.h"
+#include "protocol.h"
+#include "xdmf.h"
 
 /* Provenance macros come from CMake; the fallbacks let the file build on its own. */
 #ifndef CISIM_VERSION
@@ -47,6 +49,12 @@ struct hdf5out {
   int single;
   float *scratch;   /* [ncell] single-precision copy of one field, allocated once */
   hsize_t nsnap;
+  /* for the XDMF sidecar */
+  const grid *g;
+  const model *m;
+  char *xmf_path;
+  double *times;
+  size_t times_cap;
 };
 
 static void iso_now(char buf[32]) {
@@ -323,6 +331,8 @@ static int release(hdf5out *o) {
   free(o->series);
   free(o->scratch);
   free(o->path);
+  free(o->xmf_path);
+  free(o->times);
   free(o);
   return bad;
 }
@@ -374,10 +384,13 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   o->ncell = (size_t)g->nx * (size_t)g->ny * (size_t)g->nz;
   o->single = opt->single_precision != 0;
   o->path = strdup(opt->path);
+  o->xmf_path = xdmf_path_for(opt->path);
+  o->g = g;
+  o->m = m;
   o->fields = malloc((size_t)(o->nfields > 0 ? o->nfields : 1) * sizeof *o->fields);
   o->series = malloc((size_t)(nseries > 0 ? nseries : 1) * sizeof *o->series);
   if (o->single) o->scratch = malloc((o->ncell ? o->ncell : 1) * sizeof *o->scratch);
-  if (!o->path || !o->fields || !o->series || (o->single && !o->scratch)) {
+  if (!o->path || !o->xmf_path || !o->fields || !o->series || (o->single && !o->scratch)) {
     o->nfields = o->nseries = 0;
     release(o);
     return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", opt->path);
@@ -457,7 +470,118 @@ cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
     return dataset_err(o, o->time);
   if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return io_err(o, "(flush) ", "/");
   o->nsnap = n + 1;
-  return CS_OK;
+  if (o->nsnap > o->times_cap) {
+    size_t cap = o->times_cap ? 2 * o->times_cap : 64;
+    double *t2 = realloc(o->times, cap * sizeof *t2);
+    if (!t2) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", o->path);
+    o->times = t2;
+    o->times_cap = cap;
+  }
+  o->times[n] = t;
+  return xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single);
+}
+
+/* Per-puncture columns and per-session maps; see hdf5out.h. */
+cs_status hdf5out_write_punctures(hdf5out *o, const protocol *pr, const grid *g, int nthreads) {
+  if (!o || o->file < 0 || !pr) return CS_ERROR(CS_ERR_INPUT, "hdf5out_write_punctures: no output");
+  h5a_error_clear();
+  hid_t grp = H5Gcreate2(o->file, "punctures", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (grp < 0) return io_err(o, "group ", "/punctures");
+  size_t n = (size_t)pr->npunctures, ns = (size_t)pr->nsessions;
+  size_t cols = n > 0 ? n : 1, sc = ns > 0 ? ns : 1;
+  double *d = malloc(sizeof(double) * cols * 5 + sizeof(double) * sc * 5);
+  int *iv = malloc(sizeof(int) * cols * 2);
+  float *map = malloc(sizeof(float) * (g->ncell ? g->ncell : 1));
+  cs_status st = CS_OK;
+  if (!d || !iv || !map) st = CS_ERROR(CS_ERR_NOMEM, "%s: out of memory writing /punctures", o->path);
+  if (st == CS_OK) {
+    double *x = d, *y = d + cols, *dep = d + 2 * cols, *rad = d + 3 * cols, *day = d + 4 * cols;
+    int *ses = iv, *pas = iv + cols;
+    for (size_t q = 0; q < n; q++) {
+      const puncture *c = &pr->punctures[q];
+      x[q] = c->x;
+      y[q] = c->y;
+      dep[q] = c->depth;
+      rad[q] = c->radius;
+      day[q] = pr->sessions[c->session].day;
+      ses[q] = c->session;
+      pas[q] = c->pass;
+    }
+    st = write_vec(o, grp, "x_um", "/punctures/x_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, x, "µm",
+                   "needle axis at the skin surface, x");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "y_um", "/punctures/y_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, y,
+                     "µm", "needle axis at the skin surface, y (0 in 2D)");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "depth_um", "/punctures/depth_um", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
+                     dep, "µm", "channel depth (needle length × penetration)");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "radius_um", "/punctures/radius_um", H5T_IEEE_F64LE,
+                     H5T_NATIVE_DOUBLE, n, rad, "µm", "channel radius at the skin surface");
+    for (size_t q = 0; q < n; q++) rad[q] = pr->punctures[q].period_y;
+    if (st == CS_OK)
+      st = write_vec(o, grp, "period_y_um", "/punctures/period_y_um", H5T_IEEE_F64LE,
+                     H5T_NATIVE_DOUBLE, n, rad, "µm",
+                     "2D: y period of the needle row a puncture stands for (0 in 3D)");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "day", "/punctures/day", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, day,
+                     "day", "day of the puncture's session");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "session", "/punctures/session", H5T_STD_I32LE, H5T_NATIVE_INT, n,
+                     ses, "-", "session index (0-based)");
+    if (st == CS_OK)
+      st = write_vec(o, grp, "pass", "/punctures/pass", H5T_STD_I32LE, H5T_NATIVE_INT, n, pas,
+                     "-", "pass index within the session (0-based)");
+  }
+  if (st == CS_OK) {
+    double *sd = d + 5 * cols;
+    h5a_ctx c;
+    h5a_init(&c, grp);
+    h5a_str(&c, "tip", pr->tip == TIP_CONE ? "cone" : "cylinder");
+    h5a_double(&c, "halo_um", pr->halo);
+    h5a_int(&c, "count", pr->npunctures);
+    for (size_t k = 0; k < ns; k++) sd[k] = pr->sessions[k].day;
+    h5a_doubles(&c, "session_day", sd, ns);
+    for (size_t k = 0; k < ns; k++) sd[k] = pr->sessions[k].needle_length_um;
+    h5a_doubles(&c, "needle_length_um", sd, ns);
+    for (size_t k = 0; k < ns; k++) sd[k] = pr->sessions[k].penetration;
+    h5a_doubles(&c, "penetration", sd, ns);
+    for (size_t k = 0; k < ns; k++) sd[k] = pr->sessions[k].passes;
+    h5a_doubles(&c, "passes", sd, ns);
+    for (size_t k = 0; k < ns; k++) sd[k] = pr->sessions[k].density_per_cm2;
+    h5a_doubles(&c, "density_per_cm2", sd, ns);
+    if (c.failed[0]) st = attr_err(o, &c, "/punctures");
+  }
+  /* Wound maps, one session per row. */
+  static const char *const mname[2] = {"channel_fraction", "distance_um"};
+  static const char *const mobj[2] = {"/punctures/channel_fraction", "/punctures/distance_um"};
+  static const char *const munit[2] = {"-", "µm"};
+  static const char *const mlong[2] = {
+      "volume fraction of the cell inside a channel of the session (2D: averaged over y)",
+      "distance from the cell centre to the nearest channel of the session"};
+  hsize_t chunk[4];
+  field_chunk(chunk, o->row, sizeof(float));
+  for (int mi = 0; mi < 2 && st == CS_OK; mi++) {
+    hid_t ds = h5a_extendible(grp, mname[mi], H5T_IEEE_F32LE, 4, o->row, chunk, 4);
+    if (ds < 0) {
+      st = io_err(o, "", mobj[mi]);
+      break;
+    }
+    st = label(o, ds, mobj[mi], munit[mi], mlong[mi]);
+    for (size_t k = 0; k < ns && st == CS_OK; k++) {
+      protocol_rasterise(pr, g, (int)k, mi == 0 ? map : NULL, NULL, mi == 1 ? map : NULL,
+                         nthreads);
+      if (h5a_append_row(ds, 4, o->row, (hsize_t)k, H5T_NATIVE_FLOAT, map) < 0)
+        st = dataset_err(o, ds);
+    }
+    H5Dclose(ds);
+  }
+  free(d);
+  free(iv);
+  free(map);
+  H5Gclose(grp);
+  if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = io_err(o, "(flush) ", "/");
+  return st;
 }
 
 cs_status hdf5out_close(hdf5out *o, int finished) {

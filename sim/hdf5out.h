@@ -12,6 +12,11 @@
  *   /fields/<sp>     (nsnap, nz, ny, nx), extendible in nsnap, one snapshot per chunk,
  *                    shuffle + deflate; attrs units, long_name
  *   /series/<name>   (nsnap) scalar diagnostics at snapshot times; attrs units, long_name
+ *   /punctures       treatment runs only (hdf5out_write_punctures): per puncture x_um, y_um,
+ *                    depth_um, radius_um, period_y_um, session, pass, day; per session
+ *                    channel_fraction and distance_um maps (nsession, nz, ny, nx, float);
+ *                    attrs tip, halo_um, session_day, needle_length_um, penetration, passes,
+ *                    density_per_cm2 (per session)
  *
  * A run file is created only after the configuration is valid, never over an existing file
  * unless force is set, and every snapshot is flushed to disk when written. */
@@ -47,6 +52,12 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *o, const grid *g,
    series values given at create. Flushes the file. */
 cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
                                  const double *series_values);
+/* Record a treatment protocol's punctures and its wound maps (rasterised here with nthreads)
+   under /punctures. Call once, after create. */
+struct protocol;
+cs_status hdf5out_write_punctures(hdf5out *o, const struct protocol *pr, const grid *g,
+                                  int nthreads);
+
 /* Mark the run finished (attribute), record end time, close. Safe on NULL. */
 cs_status hdf5out_close(hdf5out *o, int finished);
 

@@ -13,6 +13,7 @@ static const char usage[] =
     "  params [MODEL] list every parameter: key, unit, default, range, description\n"
     "  models         list the models\n"
     "  bench          measure the transport and reaction kernels against memory bandwidth\n"
+    "  compare A B    compare run file A with reference B within a tolerance (exit 0/1/2)\n"
     "\n"
     "  cisim <command> --help   options of a command\n"
     "  cisim --version          version and build\n";
@@ -36,6 +37,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "params") == 0) return cli_params(argc - 1, argv + 1);
   if (strcmp(cmd, "models") == 0) return cli_models(argc - 1, argv + 1);
   if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
+  if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
   fprintf(stderr, "cisim: unknown command '%s'\n\n%s", cmd, usage);
   return 2;
 }

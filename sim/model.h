@@ -15,6 +15,14 @@
 #define MODEL_MAX_SPECIES 8
 #define CS_PI 3.14159265358979323846
 
+/* Outcome metrics the engine derives for a species (sim/outcome.h); 0: none. */
+enum {
+  REPORT_PEAK = 1,    /* largest cell value over the run and after each session, and when */
+  REPORT_CHANGE = 2,  /* layer mean's change vs its untreated (t = 0) value, % */
+  REPORT_RETURN = 4,  /* days after a session until each layer mean is back within 5 % */
+  REPORT_DEPTH = 8    /* deepest depth where the lateral mean exceeds its t = 0 value by 5 % */
+};
+
 typedef struct {
   const char *name;       /* dataset name, e.g. "signal" */
   const char *unit;       /* e.g. "ng/mL", "cells/mm³" */
@@ -29,12 +37,26 @@ typedef struct {
   double source;          /* the model's per-cell source weight (model_cell_source), or 0 */
 } cell_info;
 
+/* What a treatment session did to one cell (sim/protocol.h rasterises the punctures). Given
+   only to model->injure. */
+typedef struct {
+  int session;            /* index into the protocol's sessions */
+  double day;             /* the session's time */
+  double channel;         /* volume fraction of the cell inside a channel, 0..1 */
+  double damage;          /* volume fraction inside a channel or its damage halo, >= channel */
+  double distance_um;     /* cell centre to the nearest channel surface, µm (0 inside) */
+} wound_info;
+
+struct protocol;
+
 typedef struct model {
   const char *name;
   const char *summary;
   const param_desc *params;        /* keys "<name>.*", terminated by key == NULL */
   int nspecies;
   const species_info *species;
+  /* REPORT_* flags per species ([nspecies]), or NULL: no outcome metrics. */
+  const unsigned *report;
 
   /* Read parameters into a private instance. */
   cs_status (*create)(const params *p, const grid *g, void **inst);
@@ -59,6 +81,15 @@ typedef struct model {
      lands a step exactly on each and restarts from dt_initial. Returns the first event time
      > t, or INFINITY. NULL: none. */
   double (*next_event)(const void *inst, double t);
+
+  /* Treatment (optional, both NULL for models without one). protocol returns the model's
+     puncture protocol (sim/protocol.h); its session days are events too. When a step lands on
+     a session, the engine calls injure once for every cell, with what the session's punctures
+     did to that cell, before the next step (and before reaction_update_sources): it may change
+     the cell's state u in place (tissue lost, wound pools deposited). Snapshots taken at a
+     session's time show the state just before it. */
+  const struct protocol *(*protocol)(const void *inst);
+  void (*injure)(const void *inst, const cell_info *c, const wound_info *w, double *u);
 } model;
 
 /* The model table (models/models.c): one line per model. */

@@ -1,10 +1,10 @@
 /* reaction: integrates every cell's reaction ODE  du/dt = f(t,u) - k(t,u).*u  over a split step.
  *
- * Per cell, an embedded Bogacki–Shampine 3(2) pair in Lawson (integrating-factor) form: the
- * linear loss k, frozen at the start of each substep, is integrated exactly with exp(-k h),
- * so a fast decay never limits the substep; the remainder is controlled to
- * |err| <= atol + rtol*|u| per species by adapting the substep. Cells are independent, so the
- * result does not depend on the number of threads. */
+ * Per cell, exponential time differencing (ETD2RK with an embedded exponential Euler step):
+ * the linear loss k, frozen at the start of each substep, is integrated exactly, and so is a
+ * constant source on top of it, so fast decay never limits the substep; the rest is controlled
+ * to |err| <= atol + rtol*|u| per species by adapting the substep. Cells are independent, so
+ * the result does not depend on the number of threads. */
 #ifndef CISIM_REACTION_H
 #define CISIM_REACTION_H
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outcome.h"
+#include "protocol.h"
+
 /* Slack on the error test: a step slightly over tolerance is kept rather than redone. */
 #define SIM_REJECT_ABOVE 2.0
 
@@ -24,6 +27,14 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
     s->u[q] = s->mem + (size_t)q * n;
     s->un[q] = s->mem + (size_t)(s->ns + q) * n;
     s->du[q] = s->mem + (size_t)(2 * s->ns + q) * n;
+  }
+  if (s->opt.error_after_transport) {
+    s->mid_mem = calloc(n * 2 * (size_t)s->ns, sizeof(double));
+    if (!s->mid_mem) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
+    for (int q = 0; q < s->ns; q++) {
+      s->mid[q] = s->mid_mem + (size_t)q * n;
+      s->mid_prev[q] = s->mid_mem + (size_t)(s->ns + q) * n;
+    }
   }
   CS_TRY(transport_create(&s->tr, g, m, inst, s->opt.nthreads));
   CS_TRY(reaction_create(&s->rx, g, m, inst, s->opt.rtol, s->opt.atol, s->opt.nthreads));
@@ -46,7 +57,10 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
     }
   }
   s->dt = s->opt.dt_initial;
-  return CS_OK;
+  s->prot = m->protocol ? m->protocol(inst) : NULL;
+  s->next_session = 0;
+  /* The baseline of the outcome metrics is this untreated initial state. */
+  return outcome_create(&s->oc, s);
 }
 
 cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_options *o) {
@@ -76,10 +90,8 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
       .atol = params_real(p, "time.atol"),
       .adaptive = params_bool(p, "time.adaptive"),
       .nthreads = nthreads,
+      .error_after_transport = strcmp(params_str(p, "time.error_estimate"), "after_transport") == 0,
   };
-  if (o.dt_min > o.dt_max)
-    return CS_ERROR(CS_ERR_INPUT, "%s: time.dt_min_day (%g) exceeds time.dt_max_day (%g)", p->file,
-                    o.dt_min, o.dt_max);
   /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
   s->own_grid = g;
   s->owns = 1;
@@ -92,9 +104,11 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
 }
 
 void sim_free(sim *s) {
+  outcome_free(s->oc);
   transport_free(s->tr);
   reaction_free(s->rx);
   free(s->mem);
+  free(s->mid_mem);
   free(s->row_buf);
   if (s->owns) {
     if (s->m && s->inst) s->m->destroy(s->inst);
@@ -104,8 +118,8 @@ void sim_free(sim *s) {
 }
 
 size_t sim_bytes(const sim *s) {
-  return sizeof(double) * s->g->ncell * 3 * (size_t)s->ns + transport_bytes(s->tr) +
-         reaction_bytes(s->rx);
+  return sizeof(double) * s->g->ncell * (s->mid_mem ? 5 : 3) * (size_t)s->ns +
+         transport_bytes(s->tr) + reaction_bytes(s->rx);
 }
 
 /* Weighted max-norm of the transport's local error estimate; also catches non-finite values
@@ -123,11 +137,14 @@ static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) 
     double e = 0;
     int finite = 1;
     for (int q = 0; q < s->ns; q++) {
-      const double *u = s->u[q] + i0, *un = s->un[q] + i0, *du = s->du[q] + i0;
+      const int mid = s->mid_mem != NULL;
+      const double *u = (mid ? s->mid[q] : s->u[q]) + i0;
+      const double *un = (mid ? s->mid_prev[q] : s->un[q]) + i0, *du = s->du[q] + i0;
+      const double *ue = s->u[q] + i0;
       for (int i = 0; i < g->nx; i++) {
         double d = u[i] - un[i];
         double r = fabs(w * (d - ratio * du[i])) / (atol + rtol * fabs(u[i]));
-        finite &= isfinite(u[i]);
+        finite &= isfinite(ue[i]);
         e = r > e ? r : e;
       }
     }
@@ -160,6 +177,21 @@ static void copy_state(sim *s, double *const *dst, double *const *src) {
 
 static void record_change(sim *s) {
   const size_t n = s->g->ncell;
+  if (s->mid_mem) {
+    /* The first step after an event has no earlier post-transport state to differ from. */
+    for (int q = 0; q < s->ns; q++) {
+      double *du = s->du[q], *mp = s->mid_prev[q];
+      const double *md = s->mid[q];
+      const int first = s->mid_steps == 0;
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+      for (size_t c = 0; c < n; c++) {
+        du[c] = first ? 0.0 : md[c] - mp[c];
+        mp[c] = md[c];
+      }
+    }
+    if (s->mid_steps < 2) s->mid_steps++;
+    return;
+  }
   for (int q = 0; q < s->ns; q++) {
     double *du = s->du[q];
     const double *u = s->u[q], *un = s->un[q];
@@ -172,6 +204,7 @@ static void record_change(sim *s) {
 static cs_status try_step(sim *s, double dt) {
   CS_TRY(reaction_step(s->rx, s->u, s->t, 0.5 * dt, &s->nsubsteps));
   transport_step(s->tr, s->u, dt);
+  if (s->mid_mem) copy_state(s, s->mid, s->u);
   return reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps);
 }
 
@@ -185,20 +218,58 @@ static cs_status nonfinite_error(const sim *s, int q, size_t c) {
                   (k + 0.5) * g->h);
 }
 
+/* Treatment session k: every cell learns what the punctures did to it (model->injure). Cells
+   are independent, so any schedule gives the same bits. */
+static void apply_session(sim *s, int k) {
+  const grid *g = s->g;
+  const model *m = s->m;
+  if (m->injure) {
+    const int rows = g->ny * g->nz;
+#pragma omp parallel for schedule(dynamic, 4) num_threads(s->opt.nthreads)
+    for (int row = 0; row < rows; row++) {
+      int j = row % g->ny, kk = row / g->ny;
+      for (int i = 0; i < g->nx; i++) {
+        wound_info w;
+        protocol_cell(s->prot, g, k, i, j, kk, &w);
+        cell_info c;
+        reaction_cell_info(s->rx, i, j, kk, &c);
+        size_t idx = grid_index(g, i, j, kk);
+        double v[MODEL_MAX_SPECIES];
+        for (int q = 0; q < s->ns; q++) v[q] = s->u[q][idx];
+        m->injure(s->inst, &c, &w, v);
+        for (int q = 0; q < s->ns; q++) s->u[q][idx] = v[q];
+      }
+    }
+  }
+  reaction_update_sources(s->rx);
+  s->dt = s->opt.dt_initial;
+  s->have_history = 0;
+  s->mid_steps = 0;
+  outcome_session(s->oc, s, k);
+}
+
 cs_status sim_advance_to(sim *s, double t_target) {
   while (s->t < t_target) {
+    while (s->prot && s->next_session < s->prot->nsessions &&
+           s->prot->sessions[s->next_session].day <= s->t)
+      apply_session(s, s->next_session++);
     double t_stop = t_target;
     double ev = s->m->next_event ? s->m->next_event(s->inst, s->t) : INFINITY;
+    double sev = protocol_next_session(s->prot, s->t);
+    if (sev < ev) ev = sev;
     int at_event = ev <= t_stop;
     if (at_event) t_stop = ev;
     double dt = fmin(s->dt, s->opt.dt_max);
     if (!s->opt.adaptive) dt = s->opt.dt_max;
     int lands = 0;
-    if (s->t + dt >= t_stop) {
-      dt = t_stop - s->t;
+    const double left = t_stop - s->t;
+    /* Within rounding of a whole step counts as a whole step: a fixed dt that divides the
+       interval must not leave a sliver behind. */
+    if (left <= dt * (1 + 1e-9)) {
+      dt = left;
       lands = 1;
-    } else if (s->t + 2 * dt > t_stop) {
-      dt = 0.5 * (t_stop - s->t); /* two even steps rather than one long and one sliver */
+    } else if (s->opt.adaptive && left < 2 * dt) {
+      dt = 0.5 * left; /* two even steps rather than one long and one sliver */
     }
     copy_state(s, s->un, s->u);
     cs_status st = try_step(s, dt);
@@ -224,22 +295,31 @@ cs_status sim_advance_to(sim *s, double t_target) {
     /* first-order estimate: dt ~ err^(-1/2) */
     double fac = !s->have_history ? 2.0 : err > 0 ? 0.9 / sqrt(err) : 2.0;
     s->dt_prev = dt;
-    s->have_history = 1;
+    s->have_history = !s->mid_mem || s->mid_steps >= 2;
     s->dt = dt * fmin(2.0, fmax(0.2, fac));
     if (lands && at_event && s->t == ev) {
       reaction_update_sources(s->rx);
       s->dt = s->opt.dt_initial;
       s->have_history = 0;
+      s->mid_steps = 0;
     }
+    outcome_step(s->oc, s);
   }
   return CS_OK;
 }
 
-/* Series layout per species q: total, max, then one mean per layer. */
-int sim_series_count(const sim *s) { return s->ns * (2 + s->g->nlayers); }
+/* Series layout per species q: total, max, then one mean per layer; then the outcome's. */
+static int base_count(const sim *s) { return s->ns * (2 + s->g->nlayers); }
+
+int sim_series_count(const sim *s) { return base_count(s) + outcome_series_count(s->oc); }
 
 void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
                          size_t unitlen, char *long_name, size_t longlen) {
+  if (q >= base_count(s)) {
+    outcome_series_describe(s->oc, q - base_count(s), name, namelen, unit, unitlen, long_name,
+                            longlen);
+    return;
+  }
   int per = 2 + s->g->nlayers, sp = q / per, kind = q % per;
   const species_info *si = &s->m->species[sp];
   if (kind == 0) {
@@ -260,10 +340,17 @@ void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *
 }
 
 void sim_series_values(sim *s, double *values) {
+  sim_series_base(s, values);
+  outcome_values(s->oc, s, values + base_count(s));
+}
+
+void sim_series_base(sim *s, double *values) { sim_series_of(s, s->u, values); }
+
+void sim_series_of(sim *s, double *const *state, double *values) {
   const grid *g = s->g;
   const int rows = g->ny * g->nz, per = 2 + g->nlayers;
   for (int q = 0; q < s->ns; q++) {
-    const double *u = s->u[q];
+    const double *u = state[q];
     double mx = -INFINITY;
     /* Row sums in parallel, then added in row order: the same bits for any thread count. */
 #pragma omp parallel for schedule(static) reduction(max : mx) num_threads(s->opt.nthreads)
@@ -292,8 +379,12 @@ void sim_series_values(sim *s, double *values) {
 }
 
 static cs_status write_snapshot(sim *s, hdf5out *out, double *vals) {
+  if (s->oc) {
+    sim_series_values(s, vals);
+    CS_TRY(outcome_record(s->oc, s->t, vals));
+  }
   if (!out) return CS_OK;
-  sim_series_values(s, vals);
+  if (!s->oc) sim_series_values(s, vals);
   const double *fields[MODEL_MAX_SPECIES];
   for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
   return hdf5out_write_snapshot(out, s->t, fields, vals);

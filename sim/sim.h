@@ -17,15 +17,23 @@
 #include "reaction.h"
 #include "transport.h"
 
+struct outcome;
+
 typedef struct {
   double end_day, output_every_day;
   double dt_initial, dt_min, dt_max;
   double rtol, atol;
   int adaptive;
   int nthreads;
+  /* Measure the step error on the state right after transport instead of at the end of the
+     step (time.error_estimate: after_transport). The end-of-step state carries the last half
+     step's source not yet spread by transport, a bump of size source·dt/2 that jumps whenever
+     dt changes; with a localised source under fast diffusion that jump, not the solution,
+     then sets the step size. 0 (the default) keeps the end-of-step estimate. */
+  int error_after_transport;
 } sim_options;
 
-typedef struct {
+typedef struct sim {
   const grid *g;
   const model *m;
   void *inst;
@@ -35,12 +43,20 @@ typedef struct {
   double *un[MODEL_MAX_SPECIES];    /* state at the start of the step (for rejection) */
   double *du[MODEL_MAX_SPECIES];    /* change over the previous accepted step */
   double *mem;
+  double *mid[MODEL_MAX_SPECIES];      /* error_after_transport: state after this step's transport */
+  double *mid_prev[MODEL_MAX_SPECIES]; /* ... and after the previous accepted step's */
+  double *mid_mem;
+  int mid_steps;                       /* accepted steps since the last event (capped at 2) */
   transport *tr;
   reaction *rx;
   double t, dt, dt_prev;
   int have_history;
   long nsteps, nrejected, nsubsteps;
   double *row_buf;                  /* [ny*nz] per-row partial sums for ordered reductions */
+  /* treatment: the model's protocol (NULL: none) and the next session to apply */
+  const struct protocol *prot;
+  int next_session;
+  struct outcome *oc;               /* outcome metrics (sim/outcome.h), NULL if none */
   /* owned when built from params */
   grid own_grid;
   int owns;
@@ -52,14 +68,20 @@ cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_
 cs_status sim_create(sim *s, const params *p, int nthreads);
 void sim_free(sim *s);
 
-/* Advance to exactly t_target, stopping on model events on the way. */
+/* Advance to exactly t_target, stopping on model events and treatment sessions on the way. A
+   session at time T is applied (model->injure on every cell) when the state has reached T,
+   before the next step: a snapshot at T shows the skin just before the session. */
 cs_status sim_advance_to(sim *s, double t_target);
 
-/* Diagnostics: per species total amount, maximum, and mean per layer. */
+/* Diagnostics: per species total amount, maximum, and mean per layer, then the outcome
+   series of sim/outcome.h (for models that flag species in model->report). */
 int sim_series_count(const sim *s);
 void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
                          size_t unitlen, char *long_name, size_t longlen);
 void sim_series_values(sim *s, double *values);
+/* The engine's own part only (the first ns * (2 + nlayers) series); _of: of the state u. */
+void sim_series_base(sim *s, double *values);
+void sim_series_of(sim *s, double *const *u, double *values);
 
 /* The whole run: snapshots at 0, every output_every_day and end_day, into out (may be NULL).
    progress (may be NULL) is called after each snapshot. */

@@ -283,17 +283,36 @@ static void solve_shared_block(const sweep *sw, const factor *f, double ub, doub
   }
 }
 
-/* Upwinded chemotactic velocity term of the face between unknowns L and R: returns dt/h times
-   the positive (p) and negative (q) parts of v = chi * (aR - aL)/h. */
+/* Bernoulli function B(x) = x / (e^x - 1). */
+static inline double bernoulli(double x) {
+  if (fabs(x) < 1e-8) return 1 - 0.5 * x;
+  return x / expm1(x);
+}
+
+/* Face between unknowns L and R for a chemotactic species: the Scharfetter–Gummel flux
+   F = g [B(-P) u_L - B(P) u_R], g = dt D/h², P = v h/D the cell Péclet number of the drift
+   v = chi(a_f) (a_R - a_L)/h. It is exact for a constant drift between the two centres (its
+   zero-flux state is the Boltzmann profile u ∝ exp(chi a / D)), tends to upwinding as |P|
+   grows, and keeps both coefficients non-negative: the M-matrix survives. Returns the
+   coefficient on u_L (cl, flux L -> R) and on u_R (cr, flux R -> L). */
 static inline void chemo_face(const transport *t, int s, int layL, int layR, double aL, double aR,
-                              double q, double *pp, double *qq) {
+                              double g, double dt, double *cl, double *cr) {
+  const int nl = t->g->nlayers;
   double am = 0.5 * (aL + aR);
-  double chi = layL == layR ? t->m->chemotaxis(t->inst, s, layL, am)
-                            : 0.5 * (t->m->chemotaxis(t->inst, s, layL, am) +
-                                     t->m->chemotaxis(t->inst, s, layR, am));
-  double v = chi * (aR - aL) / t->g->h;
-  *pp = v > 0 ? v * q : 0.0;
-  *qq = v < 0 ? -v * q : 0.0;
+  double chiL = t->m->chemotaxis(t->inst, s, layL, am);
+  double chiR = layL == layR ? chiL : t->m->chemotaxis(t->inst, s, layR, am);
+  double DL = t->D[s * nl + layL], DR = t->D[s * nl + layR];
+  if (g > 0) {
+    /* P = ∫ chi/D da over the face's two half cells: exact for piecewise-constant
+       coefficients across a layer interface (the conductance g is the harmonic mean). */
+    double P = 0.5 * (aR - aL) * (chiL / DL + chiR / DR);
+    *cl = g * bernoulli(-P);
+    *cr = g * bernoulli(P);
+  } else { /* no diffusion: pure upwinding, the limit of the above */
+    double vq = 0.5 * (chiL + chiR) * (aR - aL) / t->g->h * dt / t->g->h; /* v dt/h */
+    *cl = vq > 0 ? vq : 0.0;
+    *cr = vq < 0 ? -vq : 0.0;
+  }
 }
 
 /* Lines whose matrix depends on the attractant: assembled per line, solved per line. */
@@ -303,7 +322,7 @@ static void solve_chemo_block(const transport *t, const sweep *sw, int s, const 
   const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
   double *a = scr, *b = scr + nw, *c = scr + 2 * nw, *cp = scr + 3 * nw, *zc = scr + 4 * nw;
   double *al = scr + 5 * nw, *be = al + w; /* corners of periodic lines */
-  const double r = dt / (t->g->h * t->g->h), q = dt / t->g->h;
+  const double r = dt / (t->g->h * t->g->h);
   const int zdir = sw->dir == DIR_Z;
   for (size_t e = 0; e < nw; e++) {
     a[e] = 0;
@@ -316,28 +335,28 @@ static void solve_chemo_block(const transport *t, const sweep *sw, int s, const 
     double g = face_conductance(t, sw->dir, s, bk->layer, f, r);
     (void)nl;
     for (int ln = 0; ln < w; ln++) {
-      double pp, qq;
+      double cl, cr;
       chemo_face(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls], A[(size_t)f * ps + ln * ls],
-                 q, &pp, &qq);
+                 g, dt, &cl, &cr);
       size_t eL = (size_t)(f - 1) * w + ln, eR = (size_t)f * w + ln;
-      b[eL] += g + pp;
-      b[eR] += g + qq;
-      c[eL] = -(g + qq);
-      a[eR] = -(g + pp);
+      b[eL] += cl;
+      b[eR] += cr;
+      c[eL] = -cr;
+      a[eR] = -cl;
     }
   }
   const int periodic = sw->lo == BC_PERIODIC;
   if (periodic) {
     double g = r * t->D[s * nl + bk->layer];
     for (int ln = 0; ln < w; ln++) {
-      double pp, qq;
-      chemo_face(t, s, bk->layer, bk->layer, A[(size_t)(n - 1) * ps + ln * ls], A[ln * ls], q,
-                 &pp, &qq);
+      double cl, cr;
+      chemo_face(t, s, bk->layer, bk->layer, A[(size_t)(n - 1) * ps + ln * ls], A[ln * ls], g,
+                 dt, &cl, &cr);
       size_t eL = (size_t)(n - 1) * w + ln, eR = (size_t)ln;
-      b[eL] += g + pp;
-      b[eR] += g + qq;
-      al[ln] = -(g + qq); /* A[n-1][0] */
-      be[ln] = -(g + pp); /* A[0][n-1] */
+      b[eL] += cl;
+      b[eR] += cr;
+      al[ln] = -cr; /* A[n-1][0] */
+      be[ln] = -cl; /* A[0][n-1] */
       double gamma = -b[eR];
       b[eR] -= gamma;
       b[eL] -= al[ln] * be[ln] / gamma;

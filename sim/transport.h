@@ -1,12 +1,13 @@
 /* transport: implicit diffusion and chemotaxis over one step, by directional splitting (LOD).
  *
  * Each direction solves (I - dt A_d) u_new = u_old with A_d the flux-form finite-volume operator
- * of that direction: diffusive face fluxes with harmonic-mean diffusivities across layers, and
- * chemotactic face fluxes  chi(a_f) * (a_R - a_L)/h * u_upwind  with the attractant a lagged
- * (taken as it is when the direction is swept). The matrix is an M-matrix whose columns sum to
- * one, so each sweep conserves mass exactly (no-flux, periodic) and keeps densities
- * non-negative for any dt. First order in time (backward Euler per direction); second order in
- * space for diffusion, first order for the upwinded chemotactic flux.
+ * of that direction: diffusive face fluxes with harmonic-mean diffusivities across layers; for
+ * a chemotactic species, Scharfetter–Gummel face fluxes that combine its diffusion with the
+ * drift v = chi(a_f) (a_R - a_L)/h up the gradient of its attractant a, lagged (as it was at
+ * the start of the step). The matrix is an M-matrix whose columns sum to one, so each sweep
+ * conserves mass exactly (no-flux, periodic) and keeps densities non-negative for any dt.
+ * First order in time (backward Euler per direction); second order in space for diffusion;
+ * the drift flux is exact for a drift that is constant between two cell centres.
  *
  * Lines with the same coefficients share one factorisation per step (x and y lines: one per
  * layer; z lines: one), so a sweep is two passes over memory; strided directions are solved

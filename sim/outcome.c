@@ -1,0 +1,509 @@
+#include "outcome.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol.h"
+#include "sim.h"
+
+enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH };
+
+typedef struct {
+  int kind, sp, layer;
+} oseries;
+
+/* What happened after one session (index 0 is "from t = 0" when there is no session at 0). */
+typedef struct {
+  double t0;
+  double peak[MODEL_MAX_SPECIES], peak_t[MODEL_MAX_SPECIES];
+  double *mpeak, *mpeak_t; /* per species and layer: peak of the layer mean, and when */
+  /* per species and layer: left the band, inside it now, time of the latest entry */
+  unsigned char *left, *inside;
+  double *t_enter;
+} session_track;
+
+struct outcome {
+  const model *m;         /* the sim's; they outlive the outcome */
+  const grid *g;
+  int ns, nl, per, nbase;
+  unsigned flags[MODEL_MAX_SPECIES];
+  double *base0;          /* [nbase] engine series at t = 0 */
+  double *buf;            /* [nbase] scratch */
+  double *prof0;          /* [ns * nz] lateral means per depth row at t = 0 (DEPTH species) */
+  double *rowsum;         /* [ny * nz] */
+  double *prof;           /* [nz] */
+  int nz;
+  oseries *ser;
+  int nser;
+  double run_peak[MODEL_MAX_SPECIES], run_peak_t[MODEL_MAX_SPECIES];
+  int ntrack, cur;        /* session tracks; index of the current one */
+  session_track *track;
+  int *track_session;     /* protocol session index of each track, -1 for "start" */
+  /* recorded snapshots */
+  int nrec, caprec, rowlen;
+  double *rec_t, *rec;
+};
+
+static double band_ok(double mean, double b0) { return fabs(mean / b0 - 1) <= OUTCOME_BAND; }
+
+/* Lateral mean of species q per depth row, in a fixed order. */
+static void depth_profile(outcome *o, sim *s, int q, double *prof) {
+  const grid *g = s->g;
+  const int rows = g->ny * g->nz;
+  const double *u = s->u[q];
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+  for (int row = 0; row < rows; row++) {
+    const double *ur = u + (size_t)row * (size_t)g->nx;
+    double sum = 0;
+    for (int i = 0; i < g->nx; i++) sum += ur[i];
+    o->rowsum[row] = sum;
+  }
+  for (int k = 0; k < g->nz; k++) {
+    double sum = 0;
+    for (int j = 0; j < g->ny; j++) sum += o->rowsum[k * g->ny + j];
+    prof[k] = sum / ((double)g->nx * g->ny);
+  }
+}
+
+static void track_reset(outcome *o, session_track *tr, double t, const double *base) {
+  tr->t0 = t;
+  for (int q = 0; q < o->ns; q++) {
+    tr->peak[q] = -INFINITY;
+    tr->peak_t[q] = NAN;
+    for (int l = 0; l < o->nl; l++) {
+      int e = q * o->nl + l;
+      tr->mpeak[e] = -INFINITY;
+      tr->mpeak_t[e] = NAN;
+      double b0 = o->base0[q * o->per + 2 + l];
+      tr->left[e] = 0;
+      tr->inside[e] = b0 != 0 && band_ok(base[q * o->per + 2 + l], b0);
+      tr->t_enter[e] = t;
+    }
+  }
+}
+
+static void track_observe(outcome *o, session_track *tr, double t, const double *base) {
+  for (int q = 0; q < o->ns; q++) {
+    if (o->flags[q] & REPORT_PEAK) {
+      double v = base[q * o->per + 1];
+      if (v > tr->peak[q]) {
+        tr->peak[q] = v;
+        tr->peak_t[q] = t;
+      }
+      for (int l = 0; l < o->nl; l++) {
+        double mv = base[q * o->per + 2 + l];
+        if (mv > tr->mpeak[q * o->nl + l]) {
+          tr->mpeak[q * o->nl + l] = mv;
+          tr->mpeak_t[q * o->nl + l] = t;
+        }
+      }
+    }
+    if (!(o->flags[q] & REPORT_RETURN)) continue;
+    for (int l = 0; l < o->nl; l++) {
+      int e = q * o->nl + l;
+      double b0 = o->base0[q * o->per + 2 + l];
+      if (b0 == 0) continue;
+      if (!band_ok(base[q * o->per + 2 + l], b0)) {
+        tr->left[e] = 1;
+        tr->inside[e] = 0;
+      } else if (!tr->inside[e]) {
+        tr->inside[e] = 1;
+        tr->t_enter[e] = t;
+      }
+    }
+  }
+}
+
+static cs_status add_track(outcome *o, int session) {
+  session_track *nt = realloc(o->track, sizeof *nt * (size_t)(o->ntrack + 1));
+  if (!nt) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  o->track = nt;
+  int *ns = realloc(o->track_session, sizeof *ns * (size_t)(o->ntrack + 1));
+  if (!ns) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  o->track_session = ns;
+  session_track *tr = &o->track[o->ntrack];
+  memset(tr, 0, sizeof *tr);
+  size_t ne = (size_t)o->ns * (size_t)o->nl;
+  tr->left = calloc(ne, 1);
+  tr->inside = calloc(ne, 1);
+  tr->t_enter = calloc(ne, sizeof(double));
+  tr->mpeak = calloc(2 * ne, sizeof(double));
+  tr->mpeak_t = tr->mpeak ? tr->mpeak + ne : NULL;
+  if (!tr->left || !tr->inside || !tr->t_enter || !tr->mpeak) {
+    free(tr->left);
+    free(tr->inside);
+    free(tr->t_enter);
+    free(tr->mpeak);
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  }
+  o->track_session[o->ntrack] = session;
+  o->cur = o->ntrack++;
+  return CS_OK;
+}
+
+cs_status outcome_create(outcome **out, sim *s) {
+  *out = NULL;
+  const model *m = s->m;
+  if (!m->report) return CS_OK;
+  int any = 0;
+  for (int q = 0; q < m->nspecies; q++) any |= m->report[q] != 0;
+  if (!any) return CS_OK;
+  outcome *o = calloc(1, sizeof *o);
+  if (!o) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  *out = o;
+  const grid *g = s->g;
+  o->m = m;
+  o->g = g;
+  o->ns = m->nspecies;
+  o->nl = g->nlayers;
+  o->per = 2 + g->nlayers;
+  o->nbase = o->ns * o->per;
+  o->nz = g->nz;
+  for (int q = 0; q < o->ns; q++) o->flags[q] = m->report[q];
+  o->base0 = malloc(sizeof(double) * (size_t)o->nbase);
+  o->buf = malloc(sizeof(double) * (size_t)o->nbase);
+  o->prof0 = calloc((size_t)o->ns * (size_t)g->nz, sizeof(double));
+  o->rowsum = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
+  o->prof = malloc(sizeof(double) * (size_t)g->nz);
+  /* at most 2 + 2 * nlayers + 1 series per species */
+  o->ser = malloc(sizeof(oseries) * (size_t)o->ns * (size_t)(3 + 2 * o->nl));
+  if (!o->base0 || !o->buf || !o->prof0 || !o->rowsum || !o->prof || !o->ser)
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  sim_series_base(s, o->base0);
+  for (int q = 0; q < o->ns; q++) {
+    unsigned f = o->flags[q];
+    o->run_peak[q] = -INFINITY;
+    o->run_peak_t[q] = NAN;
+    if (f & REPORT_PEAK) {
+      o->ser[o->nser++] = (oseries){OS_PEAK, q, -1};
+      o->ser[o->nser++] = (oseries){OS_PEAK_DAY, q, -1};
+    }
+    for (int kind = OS_CHANGE; kind <= OS_RETURN; kind++) {
+      if (!(f & (kind == OS_CHANGE ? REPORT_CHANGE : REPORT_RETURN))) continue;
+      for (int l = 0; l < o->nl; l++)
+        if (o->base0[q * o->per + 2 + l] != 0) o->ser[o->nser++] = (oseries){kind, q, l};
+    }
+    if (f & REPORT_DEPTH) {
+      o->ser[o->nser++] = (oseries){OS_DEPTH, q, -1};
+      depth_profile(o, s, q, o->prof0 + (size_t)q * (size_t)g->nz);
+    }
+  }
+  CS_TRY(add_track(o, -1));
+  track_reset(o, &o->track[0], s->t, o->base0);
+  track_observe(o, &o->track[0], s->t, o->base0);
+  for (int q = 0; q < o->ns; q++)
+    if (o->flags[q] & REPORT_PEAK) {
+      o->run_peak[q] = o->base0[q * o->per + 1];
+      o->run_peak_t[q] = s->t;
+    }
+  o->rowlen = o->nbase + o->nser;
+  return CS_OK;
+}
+
+void outcome_free(outcome *o) {
+  if (!o) return;
+  for (int k = 0; k < o->ntrack; k++) {
+    free(o->track[k].left);
+    free(o->track[k].inside);
+    free(o->track[k].t_enter);
+    free(o->track[k].mpeak);
+  }
+  free(o->track);
+  free(o->track_session);
+  free(o->base0);
+  free(o->buf);
+  free(o->prof0);
+  free(o->rowsum);
+  free(o->prof);
+  free(o->ser);
+  free(o->rec_t);
+  free(o->rec);
+  free(o);
+}
+
+int outcome_series_count(const outcome *o) { return o ? o->nser : 0; }
+
+void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen, char *unit,
+                             size_t unitlen, char *long_name, size_t longlen) {
+  const oseries *e = &o->ser[q];
+  const char *sp = o->m->species[e->sp].name, *su = o->m->species[e->sp].unit;
+  const char *ln = e->layer >= 0 ? o->g->layers[e->layer].name : "";
+  switch (e->kind) {
+    case OS_PEAK:
+      snprintf(name, namelen, "%s_peak", sp);
+      snprintf(unit, unitlen, "%s", su);
+      snprintf(long_name, longlen, "largest %s in any cell so far (followed every step)", sp);
+      break;
+    case OS_PEAK_DAY:
+      snprintf(name, namelen, "%s_peak_day", sp);
+      snprintf(unit, unitlen, "day");
+      snprintf(long_name, longlen, "time of %s_peak", sp);
+      break;
+    case OS_CHANGE:
+      snprintf(name, namelen, "%s_change_%s", sp, ln);
+      snprintf(unit, unitlen, "%%");
+      snprintf(long_name, longlen,
+               "change of the %s layer's mean %s vs its untreated (t = 0) value", ln, sp);
+      break;
+    case OS_RETURN:
+      snprintf(name, namelen, "%s_return_day_%s", sp, ln);
+      snprintf(unit, unitlen, "day");
+      snprintf(long_name, longlen,
+               "days after the latest session until the %s layer's mean %s is back within 5 %% "
+               "of its untreated value (0: never left; NaN: still outside)",
+               ln, sp);
+      break;
+    default:
+      snprintf(name, namelen, "%s_depth_um", sp);
+      snprintf(unit, unitlen, "µm");
+      snprintf(long_name, longlen,
+               "deepest depth where the lateral mean %s exceeds its untreated value by 5 %%", sp);
+      break;
+  }
+}
+
+void outcome_step(outcome *o, sim *s) {
+  if (!o) return;
+  /* With time.error_estimate: after_transport, on the post-transport state: the end-of-step
+     state carries the last half step's source before transport spreads it (sim.h). */
+  sim_series_of(s, s->mid_mem ? s->mid : s->u, o->buf);
+  for (int q = 0; q < o->ns; q++)
+    if ((o->flags[q] & REPORT_PEAK) && o->buf[q * o->per + 1] > o->run_peak[q]) {
+      o->run_peak[q] = o->buf[q * o->per + 1];
+      o->run_peak_t[q] = s->t;
+    }
+  track_observe(o, &o->track[o->cur], s->t, o->buf);
+}
+
+void outcome_session(outcome *o, sim *s, int k) {
+  if (!o) return;
+  /* A session at the start replaces the "from t = 0" track rather than adding one. */
+  if (!(o->ntrack == 1 && o->track_session[0] == -1 && o->track[0].t0 == s->t)) {
+    if (add_track(o, k) != CS_OK) return; /* out of memory: the summary loses a row */
+  } else {
+    o->track_session[0] = k;
+  }
+  sim_series_base(s, o->buf);
+  session_track *tr = &o->track[o->cur];
+  track_reset(o, tr, s->t, o->buf);
+  /* The band is measured against the untreated value: an injury that knocks a layer out of it
+     counts as leaving. */
+  track_observe(o, tr, s->t, o->buf);
+}
+
+static double return_delay(const outcome *o, const session_track *tr, int e) {
+  (void)o;
+  if (!tr->left[e]) return 0;
+  if (!tr->inside[e]) return NAN;
+  return tr->t_enter[e] - tr->t0;
+}
+
+void outcome_values(outcome *o, sim *s, double *vals) {
+  if (!o) return;
+  sim_series_base(s, o->buf);
+  const session_track *tr = &o->track[o->cur];
+  for (int i = 0; i < o->nser; i++) {
+    const oseries *e = &o->ser[i];
+    int q = e->sp;
+    switch (e->kind) {
+      case OS_PEAK: vals[i] = o->run_peak[q]; break;
+      case OS_PEAK_DAY: vals[i] = o->run_peak_t[q]; break;
+      case OS_CHANGE: {
+        double b0 = o->base0[q * o->per + 2 + e->layer];
+        vals[i] = 100.0 * (o->buf[q * o->per + 2 + e->layer] / b0 - 1.0);
+        break;
+      }
+      case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;
+      default: {
+        const double *p0 = o->prof0 + (size_t)q * (size_t)o->nz;
+        depth_profile(o, s, q, o->prof);
+        double depth = 0;
+        for (int k = 0; k < o->nz; k++)
+          if (p0[k] > 0 && o->prof[k] >= (1 + OUTCOME_BAND) * p0[k]) depth = (k + 1) * s->g->h;
+        vals[i] = depth;
+        break;
+      }
+    }
+  }
+}
+
+cs_status outcome_record(outcome *o, double t, const double *all) {
+  if (!o) return CS_OK;
+  if (o->nrec == o->caprec) {
+    int cap = o->caprec ? 2 * o->caprec : 64;
+    double *rt = realloc(o->rec_t, sizeof(double) * (size_t)cap);
+    if (!rt) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+    o->rec_t = rt;
+    double *r = realloc(o->rec, sizeof(double) * (size_t)cap * (size_t)o->rowlen);
+    if (!r) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+    o->rec = r;
+    o->caprec = cap;
+  }
+  o->rec_t[o->nrec] = t;
+  memcpy(o->rec + (size_t)o->nrec * (size_t)o->rowlen, all, sizeof(double) * (size_t)o->rowlen);
+  o->nrec++;
+  return CS_OK;
+}
+
+static int nearest_record(const outcome *o, double t) {
+  int best = -1;
+  for (int r = 0; r < o->nrec; r++)
+    if (best < 0 || fabs(o->rec_t[r] - t) < fabs(o->rec_t[best] - t)) best = r;
+  return best;
+}
+
+static int series_index(const outcome *o, const sim *s, const char *name) {
+  char n[192], u[64], l[320];
+  for (int q = 0; q < o->rowlen; q++) {
+    if (q < o->nbase)
+      sim_series_describe(s, q, n, sizeof n, u, sizeof u, l, sizeof l);
+    else
+      outcome_series_describe(o, q - o->nbase, n, sizeof n, u, sizeof u, l, sizeof l);
+    if (strcmp(n, name) == 0) return q;
+  }
+  return -1;
+}
+
+double outcome_at(const outcome *o, const sim *s, const char *name, double t) {
+  if (!o) return NAN;
+  int r = nearest_record(o, t), q = series_index(o, s, name);
+  if (r < 0 || q < 0) return NAN;
+  return o->rec[(size_t)r * (size_t)o->rowlen + (size_t)q];
+}
+
+static int track_of_session(const outcome *o, int k) {
+  for (int i = 0; i < o->ntrack; i++)
+    if (o->track_session[i] == k) return i;
+  return -1;
+}
+
+double outcome_session_peak(const outcome *o, int k, int sp, double *delay_day) {
+  int i = o ? track_of_session(o, k) : -1;
+  if (i < 0 || sp < 0 || sp >= o->ns || !(o->flags[sp] & REPORT_PEAK)) {
+    if (delay_day) *delay_day = NAN;
+    return NAN;
+  }
+  if (delay_day) *delay_day = o->track[i].peak_t[sp] - o->track[i].t0;
+  return o->track[i].peak[sp];
+}
+
+double outcome_session_peak_mean(const outcome *o, int k, int sp, int layer, double *delay_day) {
+  int i = o ? track_of_session(o, k) : -1;
+  if (i < 0 || sp < 0 || sp >= o->ns || layer < 0 || layer >= o->nl ||
+      !(o->flags[sp] & REPORT_PEAK)) {
+    if (delay_day) *delay_day = NAN;
+    return NAN;
+  }
+  int e = sp * o->nl + layer;
+  if (delay_day) *delay_day = o->track[i].mpeak_t[e] - o->track[i].t0;
+  return o->track[i].mpeak[e];
+}
+
+double outcome_session_return(const outcome *o, int k, int sp, int layer) {
+  int i = o ? track_of_session(o, k) : -1;
+  if (i < 0 || sp < 0 || sp >= o->ns || layer < 0 || layer >= o->nl ||
+      !(o->flags[sp] & REPORT_RETURN) || o->base0[sp * o->per + 2 + layer] == 0)
+    return NAN;
+  return return_delay(o, &o->track[i], sp * o->nl + layer);
+}
+
+/* ---- the summary ---- */
+
+static void print_delay(FILE *f, double d) {
+  if (!isfinite(d)) fprintf(f, "?");
+  else if (d < 2) fprintf(f, "+%.1f h", 24 * d);
+  else fprintf(f, "+%.1f d", d);
+}
+
+void outcome_print(const outcome *o, const sim *s, FILE *f, const double *days, int ndays) {
+  if (!o || o->nrec == 0) return;
+  const model *m = o->m;
+  const grid *g = o->g;
+  const protocol *pr = m->protocol ? m->protocol(s->inst) : NULL;
+  fprintf(f, "\n# outcome (%s)", m->name);
+  if (pr) {
+    fprintf(f, ": %d session%s", pr->nsessions, pr->nsessions == 1 ? "" : "s");
+    for (int k = 0; k < pr->nsessions && k < 12; k++)
+      fprintf(f, "%s%g", k ? ", " : " at day ", pr->sessions[k].day);
+    if (pr->nsessions > 12) fprintf(f, ", ...");
+  }
+  fprintf(f, "; untreated baseline = the state at day %g\n", o->rec_t[0]);
+
+  /* rows: the chosen days, or every 30 days and the last snapshot */
+  int cap = ndays > 0 ? ndays : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
+  int *rows = malloc(sizeof(int) * (size_t)cap), nrows = 0;
+  if (!rows) return;
+  if (ndays > 0) {
+    for (int d = 0; d < ndays; d++) rows[nrows++] = nearest_record(o, days[d]);
+  } else {
+    for (int r = 0; r < o->nrec; r++) {
+      double t = o->rec_t[r];
+      int last = r == o->nrec - 1;
+      if ((t > 0 && fabs(t / 30 - nearbyint(t / 30)) < 1e-9) || last)
+        if (nrows < cap) rows[nrows++] = r;
+    }
+  }
+  for (int q = 0; q < o->ns; q++) {
+    if (!(o->flags[q] & (REPORT_CHANGE | REPORT_DEPTH))) continue;
+    fprintf(f, "%s, change of the layer mean vs untreated (%%):\n  %8s", m->species[q].name, "day");
+    for (int i = 0; i < o->nser; i++)
+      if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
+        fprintf(f, " %11s", g->layers[o->ser[i].layer].name);
+    if (o->flags[q] & REPORT_DEPTH) fprintf(f, "  %s", "depth reached (+5 %), µm");
+    fprintf(f, "\n");
+    for (int r = 0; r < nrows; r++) {
+      const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
+      fprintf(f, "  %8g", o->rec_t[rows[r]]);
+      for (int i = 0; i < o->nser; i++)
+        if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
+          fprintf(f, " %+11.1f", row[o->nbase + i]);
+      for (int i = 0; i < o->nser; i++)
+        if (o->ser[i].sp == q && o->ser[i].kind == OS_DEPTH) fprintf(f, "  %g", row[o->nbase + i]);
+      fprintf(f, "\n");
+    }
+  }
+  free(rows);
+
+  for (int i = 0; i < o->ntrack; i++) {
+    const session_track *tr = &o->track[i];
+    int k = o->track_session[i];
+    if (k < 0) fprintf(f, "from day %g:\n", tr->t0);
+    else fprintf(f, "session %d (day %g):\n", k + 1, tr->t0);
+    for (int q = 0; q < o->ns; q++) {
+      if (o->flags[q] & REPORT_PEAK) {
+        fprintf(f, "  peak %s: %.4g %s in a cell at ", m->species[q].name, tr->peak[q],
+                m->species[q].unit);
+        print_delay(f, tr->peak_t[q] - tr->t0);
+        fprintf(f, "; layer means:");
+        int first = 1;
+        for (int l = 0; l < o->nl; l++) {
+          double b0 = o->base0[q * o->per + 2 + l];
+          int e = q * o->nl + l;
+          if (b0 == 0 && !(o->flags[q] & REPORT_CHANGE) && tr->mpeak[e] <= 0) continue;
+          if ((o->flags[q] & REPORT_CHANGE) && b0 == 0) continue;
+          fprintf(f, "%s %s %.4g", first ? "" : ",", g->layers[l].name, tr->mpeak[e]);
+          if (b0 != 0) fprintf(f, " (%+.0f %%)", 100 * (tr->mpeak[e] / b0 - 1));
+          fprintf(f, " at ");
+          print_delay(f, tr->mpeak_t[e] - tr->t0);
+          first = 0;
+        }
+        fprintf(f, "\n");
+      }
+      if (!(o->flags[q] & REPORT_RETURN)) continue;
+      fprintf(f, "  %s back within 5 %% of untreated:", m->species[q].name);
+      int first = 1;
+      for (int l = 0; l < o->nl; l++) {
+        if (o->base0[q * o->per + 2 + l] == 0) continue;
+        int e = q * o->nl + l;
+        fprintf(f, "%s %s ", first ? "" : ",", g->layers[l].name);
+        first = 0;
+        double d = return_delay(o, tr, e);
+        if (!tr->left[e]) fprintf(f, "never left");
+        else if (isnan(d)) fprintf(f, "not yet");
+        else fprintf(f, "after %.1f d", d);
+      }
+      fprintf(f, "\n");
+    }
+  }
+}

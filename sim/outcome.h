@@ -1,0 +1,66 @@
+/* outcome: treatment outcome metrics, derived by the engine from the state for the species a
+ * model flags (model->report, REPORT_* in model.h). No biology: the model says which species
+ * to watch, the engine measures them the same way for every model.
+ *
+ * Baselines are the untreated state at t = 0 (before a session at day 0 is applied). Peaks
+ * and returns are followed after every accepted step (so the peak hours after a session is
+ * not missed between snapshots); the rest is evaluated at snapshots. Series, added to
+ * /series after the engine's own (<sp>_total, <sp>_max, <sp>_mean_<layer>):
+ *
+ *   REPORT_PEAK    <sp>_peak, <sp>_peak_day       largest cell value so far, and when (the
+ *                                                 summary adds each layer mean's peak)
+ *   REPORT_CHANGE  <sp>_change_<layer>            100·(layer mean / its t = 0 value − 1), %
+ *   REPORT_RETURN  <sp>_return_day_<layer>        days after the latest session at which the
+ *                                                 layer mean came back within ±5 % of its
+ *                                                 t = 0 value and has stayed there; 0 if it
+ *                                                 never left the band; NaN while outside
+ *   REPORT_DEPTH   <sp>_depth_um                  deepest depth (bottom face of the row) whose
+ *                                                 lateral mean is ≥ 1.05 × its t = 0 value;
+ *                                                 0 if none
+ *
+ * Layers whose t = 0 mean is 0 get no change/return series. outcome_print writes the summary
+ * `cisim run` ends with: the change per layer at chosen days, the depth, and per session the
+ * peaks (value, delay) and the return times. All reductions run in a fixed order, so the
+ * numbers are the same bits for any thread count. */
+#ifndef CISIM_OUTCOME_H
+#define CISIM_OUTCOME_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+struct sim;
+typedef struct outcome outcome;
+
+#define OUTCOME_BAND 0.05 /* the ±5 % of "back to baseline" and "new collagen" */
+
+/* NULL in *o when the model reports nothing. Reads the baseline from the current state. */
+cs_status outcome_create(outcome **o, struct sim *s);
+void outcome_free(outcome *o);
+
+int outcome_series_count(const outcome *o);
+void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen, char *unit,
+                             size_t unitlen, char *long_name, size_t longlen);
+/* After every accepted step; after a session was applied (session index k). */
+void outcome_step(outcome *o, struct sim *s);
+void outcome_session(outcome *o, struct sim *s, int k);
+/* The outcome series now (snapshot), into vals[outcome_series_count]. */
+void outcome_values(outcome *o, struct sim *s, double *vals);
+/* Keep a snapshot's full series row (engine's then outcome's) for the summary. */
+cs_status outcome_record(outcome *o, double t, const double *all_series);
+
+/* The end-of-run summary; days: the snapshot nearest each is shown (NULL/0: every 30 days
+   and the last snapshot). */
+void outcome_print(const outcome *o, const struct sim *s, FILE *f, const double *days, int ndays);
+
+/* Programmatic access for tests: value of series NAME (engine or outcome) at the recorded
+   snapshot nearest day t; NaN if unknown. Per session k: the peak of species sp after it
+   (value and delay in days), and the return delay of species sp in layer l (NaN: not back
+   before the next session or the end; 0: never left the band). */
+double outcome_at(const outcome *o, const struct sim *s, const char *name, double t);
+double outcome_session_peak(const outcome *o, int k, int sp, double *delay_day);
+double outcome_session_return(const outcome *o, int k, int sp, int layer);
+/* Per session k: the peak of species sp's mean over layer l after it, and its delay. */
+double outcome_session_peak_mean(const outcome *o, int k, int sp, int layer, double *delay_day);
+
+#endif

@@ -1,0 +1,456 @@
+#include "protocol.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Far more punctures than any treated patch of a few cm² holds: a typo guard. */
+#define PROTOCOL_MAX_PUNCTURES 2000000
+#define UM2_PER_CM2 1e8
+
+/* "FILE:LINE:COL: key: msg" when the value came from the file, else "FILE: key: msg". */
+static cs_status key_error(const params *p, const char *key, const char *fmt, ...)
+    CS_PRINTF(3, 4);
+static cs_status key_error(const params *p, const char *key, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const param_value *v = params_find(p, key);
+  if (v && v->from == PARAM_FROM_FILE && v->line > 0)
+    return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: %s: %s", p->file, v->line, v->col, key, msg);
+  if (v && v->from == PARAM_FROM_SET)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %s (from --set): %s", p->file, key, msg);
+  return CS_ERROR(CS_ERR_INPUT, "%s: %s: %s", p->file, key, msg);
+}
+
+/* splitmix64 (Steele, Lea & Flood 2014): decorrelates the seeds of neighbouring streams. */
+static uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+enum { PURPOSE_OFFSET = 1, PURPOSE_POSITIONS = 2 };
+
+/* One generator per (seed, session, pass, purpose). */
+static void seed_stream(gsl_rng *r, long seed, int session, int pass, int purpose) {
+  uint64_t z = mix64((uint64_t)seed);
+  z = mix64(z ^ (uint64_t)session);
+  z = mix64(z ^ (uint64_t)pass);
+  z = mix64(z ^ (uint64_t)purpose);
+  gsl_rng_set(r, (unsigned long)(z >> 33) + 1u);
+}
+
+static double wrap_into(double x, double w) {
+  double y = fmod(x, w);
+  return y < 0 ? y + w : y;
+}
+
+static long fit_count(double length, double a) {
+  double n = nearbyint(length / a);
+  return n < 1 ? 1 : (long)n;
+}
+
+typedef enum { PAT_SQUARE, PAT_HEX, PAT_RANDOM } pattern_kind;
+
+typedef struct {
+  pattern_kind kind;
+  double rho;           /* punctures per µm² per pass */
+  double offset[2];
+  int random_shift;
+  long seed;
+} pattern;
+
+/* Lattice spacing a of a pattern of density rho. */
+static double lattice_spacing(pattern_kind k, double rho) {
+  return k == PAT_HEX ? sqrt(2.0 / (sqrt(3.0) * rho)) : 1.0 / sqrt(rho);
+}
+
+/* Number of punctures one pass places (the same for every pass). */
+static long pass_count(const protocol *pr, const pattern *pt) {
+  double W = pr->size[0], H = pr->size[1];
+  double a = lattice_spacing(pt->kind, pt->rho);
+  if (pt->kind == PAT_RANDOM) {
+    double n = nearbyint(pt->rho * W * (pr->dims == 3 ? H : W));
+    return (long)n;
+  }
+  long nx = fit_count(W, a);
+  if (pr->dims == 2) return pt->kind == PAT_HEX ? 2 * nx : nx;
+  if (pt->kind == PAT_SQUARE) return nx * fit_count(H, a);
+  long half = fit_count(H, sqrt(3.0) * a); /* two rows per period */
+  return nx * 2 * half;
+}
+
+/* Places one pass; returns the number placed into out (capacity from pass_count). */
+static long place_pass(const protocol *pr, const pattern *pt, gsl_rng *r, int session, int pass,
+                       double depth, double radius, puncture *out, double *density) {
+  double W = pr->size[0], H = pr->size[1];
+  double a = lattice_spacing(pt->kind, pt->rho);
+  long n = 0;
+  puncture base = {0, 0, depth, radius, 0, session, pass};
+  if (pt->kind == PAT_RANDOM) {
+    long N = pass_count(pr, pt);
+    seed_stream(r, pt->seed, session, pass, PURPOSE_POSITIONS);
+    double P = pr->dims == 2 ? (double)N / (pt->rho * W) : 0;
+    for (long q = 0; q < N; q++) {
+      puncture c = base;
+      c.x = W * gsl_rng_uniform(r);
+      if (pr->dims == 3) c.y = H * gsl_rng_uniform(r);
+      c.period_y = P;
+      out[n++] = c;
+    }
+    *density = pr->dims == 2 ? pt->rho : (double)N / (W * H);
+    return n;
+  }
+  long nx = fit_count(W, a);
+  double ax = W / (double)nx;
+  double ox = pt->offset[0], oy = pt->offset[1];
+  if (pt->random_shift) {
+    seed_stream(r, pt->seed, session, pass, PURPOSE_OFFSET);
+    ox = ax * gsl_rng_uniform(r);
+    oy = (pr->dims == 3 ? H : 1.0) * gsl_rng_uniform(r);
+  }
+  if (pr->dims == 2) {
+    /* Square: one needle per ax, rows P apart in y with ax·P = a². Hexagonal: both rows of the
+       lattice projected, every ax/2, each row 2/(rho·ax) apart. */
+    int hex = pt->kind == PAT_HEX;
+    long m = hex ? 2 * nx : nx;
+    double dxp = hex ? 0.5 * ax : ax;
+    double P = hex ? 2.0 / (pt->rho * ax) : a * a / ax;
+    for (long i = 0; i < m; i++) {
+      puncture c = base;
+      c.x = wrap_into(ox + (i + 0.5) * dxp, W);
+      c.period_y = P;
+      out[n++] = c;
+    }
+    *density = 1.0 / (dxp * P);
+    return n;
+  }
+  if (pt->kind == PAT_SQUARE) {
+    long ny = fit_count(H, a);
+    double ay = H / (double)ny;
+    if (pt->random_shift) oy = ay * (oy / H);
+    for (long j = 0; j < ny; j++)
+      for (long i = 0; i < nx; i++) {
+        puncture c = base;
+        c.x = wrap_into(ox + (i + 0.5) * ax, W);
+        c.y = wrap_into(oy + (j + 0.5) * ay, H);
+        out[n++] = c;
+      }
+  } else {
+    long rows = 2 * fit_count(H, sqrt(3.0) * a);
+    double ay = H / (double)rows;
+    if (pt->random_shift) oy = 2 * ay * (oy / H);
+    for (long j = 0; j < rows; j++)
+      for (long i = 0; i < nx; i++) {
+        puncture c = base;
+        c.x = wrap_into(ox + (i + 0.5 + 0.5 * (double)(j & 1)) * ax, W);
+        c.y = wrap_into(oy + (j + 0.5) * ay, H);
+        out[n++] = c;
+      }
+  }
+  *density = (double)n / (W * H);
+  return n;
+}
+
+/* A per-session override list: empty, or one value per session. */
+static cs_status override_list(const params *p, const char *key, int nsessions,
+                               const double **v) {
+  int n;
+  *v = params_reals(p, key, &n);
+  if (n != 0 && n != nsessions)
+    return key_error(p, key,
+                     "expected one value per session (protocol.sessions.day has %d) or [], got %d",
+                     nsessions, n);
+  if (n == 0) *v = NULL;
+  return CS_OK;
+}
+
+cs_status protocol_create(protocol **out, const params *p, const grid *g) {
+  *out = NULL;
+  protocol *pr = calloc(1, sizeof *pr);
+  if (!pr) return CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
+  pr->dims = g->dims;
+  for (int a = 0; a < 3; a++) pr->size[a] = g->size[a];
+  pr->periodic_x = g->bc_x == BC_PERIODIC;
+  pr->periodic_y = g->dims == 3 && g->bc_y == BC_PERIODIC;
+  pr->h = g->h;
+  pr->tip = strcmp(params_str(p, "protocol.device.tip"), "cylinder") == 0 ? TIP_CYLINDER : TIP_CONE;
+  pr->halo = params_real(p, "protocol.device.halo_um");
+  pr->subsamples = (int)params_int(p, "protocol.raster_subsamples");
+
+  cs_status st = CS_OK;
+  int nd;
+  const double *days = params_reals(p, "protocol.sessions.day", &nd);
+  for (int s = 1; s < nd && st == CS_OK; s++)
+    if (!(days[s] > days[s - 1]))
+      st = key_error(p, "protocol.sessions.day",
+                     "expected increasing days, got %g after %g (session %d)", days[s],
+                     days[s - 1], s + 1);
+  const double *ov_len = NULL, *ov_pen = NULL, *ov_passes = NULL, *ov_rho = NULL;
+  if (st == CS_OK) st = override_list(p, "protocol.sessions.needle_length_um", nd, &ov_len);
+  if (st == CS_OK) st = override_list(p, "protocol.sessions.penetration", nd, &ov_pen);
+  if (st == CS_OK) st = override_list(p, "protocol.sessions.passes", nd, &ov_passes);
+  if (st == CS_OK) st = override_list(p, "protocol.sessions.density_per_cm2", nd, &ov_rho);
+  for (int s = 0; ov_passes && s < nd && st == CS_OK; s++)
+    if (ov_passes[s] != floor(ov_passes[s]))
+      st = key_error(p, "protocol.sessions.passes", "expected whole numbers, got %g (session %d)",
+                     ov_passes[s], s + 1);
+
+  pattern pt;
+  memset(&pt, 0, sizeof pt);
+  const char *kind = params_str(p, "protocol.pattern.kind");
+  pt.kind = strcmp(kind, "hex") == 0 ? PAT_HEX : strcmp(kind, "random") == 0 ? PAT_RANDOM : PAT_SQUARE;
+  double spacing = params_real(p, "protocol.pattern.spacing_um");
+  double density = params_real(p, "protocol.pattern.density_per_cm2");
+  if (st == CS_OK && nd > 0 && (spacing > 0) == (density > 0) && !(ov_rho && spacing == 0)) {
+    st = key_error(p, spacing > 0 ? "protocol.pattern.density_per_cm2" : "protocol.pattern.spacing_um",
+                   spacing > 0 ? "give either protocol.pattern.spacing_um or this, not both"
+                               : "give protocol.pattern.spacing_um or "
+                                 "protocol.pattern.density_per_cm2 (one of them > 0)");
+  }
+  double rho_pattern = density > 0 ? density / UM2_PER_CM2
+                       : spacing > 0
+                           ? (pt.kind == PAT_HEX ? 2.0 / (sqrt(3.0) * spacing * spacing)
+                                                 : 1.0 / (spacing * spacing))
+                           : 0;
+  int no;
+  const double *off = params_reals(p, "protocol.pattern.offset_um", &no);
+  pt.offset[0] = off[0];
+  pt.offset[1] = no > 1 ? off[1] : 0;
+  pt.random_shift = strcmp(params_str(p, "protocol.pattern.shift"), "random") == 0;
+  pt.seed = params_int(p, "protocol.pattern.seed");
+  double L0 = params_real(p, "protocol.device.needle_length_um");
+  double pen0 = params_real(p, "protocol.device.penetration");
+  double radius = 0.5 * params_real(p, "protocol.device.needle_diameter_um");
+  int passes0 = (int)params_int(p, "protocol.pattern.passes");
+
+  /* Sizes first, to check depth and count before allocating. */
+  long total = 0;
+  if (st == CS_OK && nd > 0) {
+    pr->sessions = calloc((size_t)nd, sizeof *pr->sessions);
+    if (!pr->sessions) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
+  }
+  for (int s = 0; s < nd && st == CS_OK; s++) {
+    session_desc *sd = &pr->sessions[s];
+    sd->day = days[s];
+    sd->needle_length_um = ov_len ? ov_len[s] : L0;
+    sd->penetration = ov_pen ? ov_pen[s] : pen0;
+    sd->passes = ov_passes ? (int)ov_passes[s] : passes0;
+    double rho = ov_rho ? ov_rho[s] / UM2_PER_CM2 : rho_pattern;
+    sd->density_per_cm2 = rho * UM2_PER_CM2;
+    double depth = sd->needle_length_um * sd->penetration;
+    if (depth + pr->halo >= g->size[2]) {
+      const char *k = ov_len ? "protocol.sessions.needle_length_um"
+                      : ov_pen ? "protocol.sessions.penetration"
+                               : "protocol.device.needle_length_um";
+      st = key_error(p, k,
+                     "session %d: the channel (needle_length_um %g × penetration %g = %g µm, "
+                     "plus protocol.device.halo_um %g) reaches the bottom of the grid (depth "
+                     "%g µm, grid.size_um): deepen the grid or shorten the needles",
+                     s + 1, sd->needle_length_um, sd->penetration, depth, pr->halo, g->size[2]);
+      break;
+    }
+    if (rho > 0) {
+      pattern ps = pt;
+      ps.rho = rho;
+      long n = pass_count(pr, &ps);
+      if (n < 1 && pt.kind == PAT_RANDOM) {
+        st = key_error(p, ov_rho ? "protocol.sessions.density_per_cm2" : "protocol.pattern.density_per_cm2",
+                       "session %d: %g punctures per cm² place no puncture on a %g µm wide "
+                       "grid (random pattern): raise the density or widen grid.size_um",
+                       s + 1, rho * UM2_PER_CM2, g->size[0]);
+        break;
+      }
+      total += n * (long)sd->passes;
+      if (total > PROTOCOL_MAX_PUNCTURES) {
+        st = key_error(p, "protocol.pattern.passes",
+                       "more than %d punctures in all: check the density, spacing and passes",
+                       PROTOCOL_MAX_PUNCTURES);
+        break;
+      }
+    }
+  }
+  if (st == CS_OK && total > 0) {
+    pr->punctures = calloc((size_t)total, sizeof *pr->punctures);
+    if (!pr->punctures) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (%ld punctures)", total);
+  }
+  gsl_rng *r = st == CS_OK ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+  if (st == CS_OK && !r) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (random generator)");
+  long n = 0;
+  for (int s = 0; s < nd && st == CS_OK; s++) {
+    session_desc *sd = &pr->sessions[s];
+    sd->first = (int)n;
+    double rho = sd->density_per_cm2 / UM2_PER_CM2;
+    if (rho > 0) {
+      pattern ps = pt;
+      ps.rho = rho;
+      double placed = 0;
+      for (int q = 0; q < sd->passes; q++)
+        n += place_pass(pr, &ps, r, s, q, sd->needle_length_um * sd->penetration, radius,
+                        pr->punctures + n, &placed);
+      sd->density_per_cm2 = placed * UM2_PER_CM2;
+    }
+    sd->count = (int)(n - sd->first);
+  }
+  if (r) gsl_rng_free(r);
+  if (st != CS_OK) {
+    protocol_free(pr);
+    return st;
+  }
+  pr->nsessions = nd;
+  pr->npunctures = (int)n;
+  *out = pr;
+  return CS_OK;
+}
+
+void protocol_free(protocol *pr) {
+  if (!pr) return;
+  free(pr->sessions);
+  free(pr->punctures);
+  free(pr);
+}
+
+double protocol_next_session(const protocol *pr, double t) {
+  if (!pr) return INFINITY;
+  for (int s = 0; s < pr->nsessions; s++)
+    if (pr->sessions[s].day > t) return pr->sessions[s].day;
+  return INFINITY;
+}
+
+/* ---- geometry of one channel, in its meridian half-plane (rho >= 0, z down) ---- */
+
+static double channel_radius(const protocol *pr, const puncture *c, double z) {
+  if (z >= c->depth || c->depth <= 0) return 0;
+  return pr->tip == TIP_CONE ? c->radius * (1 - z / c->depth) : c->radius;
+}
+
+/* Radius of the damaged zone at depth z: the channel widened by the halo, closed below by a
+   halo-thick cap (horizontal widening: the needles are slender). */
+static double damage_radius(const protocol *pr, const puncture *c, double z) {
+  if (z < c->depth) return channel_radius(pr, c, z) + pr->halo;
+  double dz = z - c->depth;
+  if (dz >= pr->halo) return 0;
+  double cap = sqrt(pr->halo * pr->halo - dz * dz);
+  return pr->tip == TIP_CYLINDER ? c->radius + cap : cap;
+}
+
+/* Distance from (rho, z) to the channel (0 inside). */
+static double channel_distance(const protocol *pr, const puncture *c, double rho, double z) {
+  double r0 = c->radius, d = c->depth;
+  if (d <= 0 || r0 <= 0) { /* no channel: distance to its mouth */
+    double e = rho - r0 > 0 ? rho - r0 : 0;
+    return hypot(e, z);
+  }
+  if (pr->tip == TIP_CYLINDER) return hypot(rho > r0 ? rho - r0 : 0, z > d ? z - d : 0);
+  if (z <= d && rho <= r0 * (1 - z / d)) return 0;
+  /* nearest point of the slant segment (r0, 0) - (0, d) */
+  double t = ((rho - r0) * -r0 + z * d) / (r0 * r0 + d * d);
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  return hypot(rho - r0 * (1 - t), z - t * d);
+}
+
+/* Lateral offsets to the nearest periodic image. */
+static double lateral(double dx, double w, int periodic) {
+  if (!periodic) return dx;
+  return dx - w * nearbyint(dx / w);
+}
+
+/* y-averaged fraction (2D) of a chord of half-length sqrt(R² − dx²) in period P. */
+static double chord_fraction(double dx, double R, double P) {
+  if (R <= 0 || fabs(dx) >= R || P <= 0) return 0;
+  double a = 2 * sqrt(R * R - dx * dx) / P;
+  return a > 1 ? 1 : a;
+}
+
+#define MAX_CAND 64
+
+void protocol_cell(const protocol *pr, const grid *g, int s, int i, int j, int k, wound_info *w) {
+  const session_desc *sd = &pr->sessions[s];
+  const double h = g->h, xc = (i + 0.5) * h, yc = (j + 0.5) * h, zc = (k + 0.5) * h;
+  const int three = pr->dims == 3;
+  const double half_lat = three ? h * 0.70710678118654752 : 0.5 * h;
+  w->session = s;
+  w->day = sd->day;
+  w->channel = w->damage = 0;
+  w->distance_um = INFINITY;
+  int cand[MAX_CAND], nc = 0, overflow = 0;
+  for (int q = sd->first; q < sd->first + sd->count; q++) {
+    const puncture *c = &pr->punctures[q];
+    double dx = lateral(xc - c->x, pr->size[0], pr->periodic_x);
+    double dy = three ? lateral(yc - c->y, pr->size[1], pr->periodic_y) : 0;
+    double rho = three ? hypot(dx, dy) : fabs(dx);
+    double d = channel_distance(pr, c, rho, zc);
+    if (d < w->distance_um) w->distance_um = d;
+    if (rho - (c->radius + pr->halo) < half_lat && zc - 0.5 * h < c->depth + pr->halo) {
+      if (nc < MAX_CAND) cand[nc++] = q;
+      else overflow = 1;
+    }
+  }
+  if (nc == 0) return;
+  const int n = pr->subsamples, ny = three ? n : 1;
+  double sum_ch = 0, sum_dm = 0;
+  for (int a = 0; a < n; a++) {
+    double x = xc + ((a + 0.5) / n - 0.5) * h;
+    for (int b = 0; b < ny; b++) {
+      double y = yc + ((b + 0.5) / n - 0.5) * h;
+      for (int e = 0; e < n; e++) {
+        double z = zc + ((e + 0.5) / n - 0.5) * h;
+        if (three) {
+          int in_ch = 0, in_dm = 0;
+          int m = overflow ? sd->count : nc;
+          for (int ci = 0; ci < m && !(in_ch && in_dm); ci++) {
+            const puncture *c = &pr->punctures[overflow ? sd->first + ci : cand[ci]];
+            double dx = lateral(x - c->x, pr->size[0], pr->periodic_x);
+            double dy = lateral(y - c->y, pr->size[1], pr->periodic_y);
+            double r2 = dx * dx + dy * dy;
+            double rc = channel_radius(pr, c, z), rd = damage_radius(pr, c, z);
+            in_ch |= r2 < rc * rc;
+            in_dm |= r2 < rd * rd;
+          }
+          sum_ch += in_ch;
+          sum_dm += in_dm;
+        } else {
+          double out_ch = 1, out_dm = 1;
+          int m = overflow ? sd->count : nc;
+          for (int ci = 0; ci < m; ci++) {
+            const puncture *c = &pr->punctures[overflow ? sd->first + ci : cand[ci]];
+            double dx = lateral(x - c->x, pr->size[0], pr->periodic_x);
+            out_ch *= 1 - chord_fraction(dx, channel_radius(pr, c, z), c->period_y);
+            out_dm *= 1 - chord_fraction(dx, damage_radius(pr, c, z), c->period_y);
+          }
+          sum_ch += 1 - out_ch;
+          sum_dm += 1 - out_dm;
+        }
+      }
+    }
+  }
+  double ns = (double)n * ny * n;
+  w->channel = sum_ch / ns;
+  w->damage = sum_dm / ns;
+  if (w->damage < w->channel) w->damage = w->channel;
+}
+
+void protocol_rasterise(const protocol *pr, const grid *g, int s, float *channel, float *damage,
+                        float *distance_um, int nthreads) {
+  const int rows = g->ny * g->nz;
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads > 0 ? nthreads : 1)
+  for (int row = 0; row < rows; row++) {
+    int j = row % g->ny, k = row / g->ny;
+    for (int i = 0; i < g->nx; i++) {
+      wound_info w;
+      protocol_cell(pr, g, s, i, j, k, &w);
+      size_t idx = grid_index(g, i, j, k);
+      if (channel) channel[idx] = (float)w.channel;
+      if (damage) damage[idx] = (float)w.damage;
+      if (distance_um) distance_um[idx] = (float)w.distance_um;
+    }
+  }
+}
