@@ -57,6 +57,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
     }
   }
   s->dt = s->opt.dt_initial;
+  s->dt_cap = INFINITY;
   s->prot = m->protocol ? m->protocol(inst) : NULL;
   s->next_session = 0;
   /* The baseline of the outcome metrics is this untreated initial state. */
@@ -243,6 +244,7 @@ static void apply_session(sim *s, int k) {
   }
   reaction_update_sources(s->rx);
   s->dt = s->opt.dt_initial;
+  s->dt_cap = INFINITY;
   s->have_history = 0;
   s->mid_steps = 0;
   outcome_session(s->oc, s, k);
@@ -282,6 +284,9 @@ cs_status sim_advance_to(sim *s, double t_target) {
       copy_state(s, s->u, s->un);
       s->nrejected++;
       s->dt = dt * fmax(0.2, 0.9 / sqrt(err));
+      /* The split scheme's fixed point moves with dt, so a step that grew too far is rejected
+         again each time it is retried: stay below it for a while instead of oscillating. */
+      s->dt_cap = 0.9 * dt;
       if (s->dt < s->opt.dt_min)
         return CS_ERROR(CS_ERR_RUN,
                         "step size fell below time.dt_min_day (%g) at t = %.9g day; loosen "
@@ -296,10 +301,12 @@ cs_status sim_advance_to(sim *s, double t_target) {
     double fac = !s->have_history ? 2.0 : err > 0 ? 0.9 / sqrt(err) : 2.0;
     s->dt_prev = dt;
     s->have_history = !s->mid_mem || s->mid_steps >= 2;
-    s->dt = dt * fmin(2.0, fmax(0.2, fac));
+    s->dt = fmin(dt * fmin(2.0, fmax(0.2, fac)), s->dt_cap);
+    s->dt_cap *= 1.1;
     if (lands && at_event && s->t == ev) {
       reaction_update_sources(s->rx);
       s->dt = s->opt.dt_initial;
+      s->dt_cap = INFINITY;
       s->have_history = 0;
       s->mid_steps = 0;
     }

@@ -50,6 +50,7 @@ typedef struct sim {
   transport *tr;
   reaction *rx;
   double t, dt, dt_prev;
+  double dt_cap;                    /* below the last rejected step, relaxed as steps succeed */
   int have_history;
   long nsteps, nrejected, nsubsteps;
   double *row_buf;                  /* [ny*nz] per-row partial sums for ordered reductions */
