@@ -48,6 +48,8 @@ if [ "$mode" = run ]; then
   out=${OUT:-run.h5}
   "$BUILD_DIR/cisim" run "$config" -o "$out" --force
   echo "setup: run file written to $out (open it with h5py, or: h5ls -r $out)"
+  # Figures next to the run file (Debian's python3-h5py/-matplotlib; the script finds them).
+  python3 scripts/plot_run.py "$out" || echo "setup: plotting failed (see above); the run file is fine" >&2
 else
   build "$BUILD_DIR" -DCISIM_WERROR=ON
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
