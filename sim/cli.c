@@ -1,12 +1,18 @@
+#define _POSIX_C_SOURCE 200809L /* sigaction, mkstemp, fdopen */
+
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <unistd.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "hdf5out.h"
 #include "model.h"
 #include "outcome.h"
@@ -26,6 +32,9 @@ static int usage_error(const char *usage, const char *fmt, const char *arg) {
   fprintf(stderr, "\n%s", usage);
   return 2;
 }
+
+/* cisim run --resume: CONFIG may be left out (the checkpoint holds the configuration). */
+static int config_optional;
 
 int cli_parse(int argc, char **argv, const char *usage, int allow_run_opts, cli_opts *o) {
   memset(o, 0, sizeof *o);
@@ -65,7 +74,7 @@ int cli_parse(int argc, char **argv, const char *usage, int allow_run_opts, cli_
       return usage_error(usage, "unexpected argument '%s'", arg);
     }
   }
-  if (!o->config) return usage_error(usage, "%s", "missing CONFIG (a YAML file)");
+  if (!o->config && !config_optional) return usage_error(usage, "%s", "missing CONFIG (a YAML file)");
   if (o->threads == 0) o->threads = omp_get_max_threads();
   return 0;
 }
@@ -92,7 +101,9 @@ static int load(const cli_opts *o, params *p) {
 
 static const char run_usage[] =
     "usage: cisim run CONFIG [-o OUT.h5] [--set key.path=value]... [--threads N] [--force]\n"
-    "                        [--quiet]\n"
+    "                        [--quiet] [--max-walltime T]\n"
+    "       cisim run --resume RUN.h5 [CONFIG] [--set key.path=value]... [--allow-change]\n"
+    "                        [--threads N] [--quiet] [--max-walltime T]\n"
     "\n"
     "Runs the simulation CONFIG describes and writes an HDF5 run file (default: output.file).\n"
     "  -o, --output FILE     run file to write (refuses to replace an existing one)\n"
@@ -101,7 +112,17 @@ static const char run_usage[] =
     "                        results are bitwise identical for any N\n"
     "      --force           replace an existing run file\n"
     "  -q, --quiet           no progress output\n"
-    "exit status: 0 success, 1 run failure, 2 bad usage or configuration\n";
+    "      --max-walltime T  stop cleanly with a checkpoint after T of wall-clock time\n"
+    "                        (seconds, MM:SS or HH:MM:SS), before a batch queue's limit\n"
+    "      --resume RUN.h5   continue RUN.h5 from its checkpoint RUN.h5.ckpt, appending to it;\n"
+    "                        the result is bitwise identical to an uninterrupted run. With\n"
+    "                        CONFIG or --set, the configuration must equal the checkpoint's\n"
+    "      --allow-change    with --resume: accept a later time.end_day\n"
+    "Checkpoints (RUN.h5.ckpt, written atomically) are taken every checkpoint.every_day of\n"
+    "simulated time, every checkpoint.every_minutes of wall-clock time, on SIGUSR1 (the run\n"
+    "goes on) and on SIGTERM or SIGINT (the run stops; a second signal kills it at once).\n"
+    "exit status: 0 success, 1 run failure, 2 bad usage or configuration, 3 stopped early\n"
+    "(signal, --max-walltime) with a checkpoint: continue with --resume\n";
 
 typedef struct {
   int quiet;
@@ -134,70 +155,496 @@ static char *join_args(int argc, char **argv) {
   return s;
 }
 
-int cli_run(int argc, char **argv) {
-  cli_opts o;
-  int rc = cli_parse(argc, argv, run_usage, 1, &o);
-  if (rc) {
-    cli_free(&o);
-    return rc < 0 ? 0 : rc;
+/* ---- checkpoints, signals, stopping ---- */
+
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig) { pending_signal = sig; }
+
+static void install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, NULL);
+  /* The second SIGTERM or SIGINT kills at once: the checkpoint on disk is always whole. */
+  sa.sa_flags = SA_RESTART | SA_RESETHAND;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+static void restore_signals(void) {
+  signal(SIGUSR1, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+}
+
+typedef struct {
+  const char *ckpt_path;
+  hdf5out *out;
+  char *yaml;              /* resolved configuration recorded in every checkpoint */
+  double every_day, next_day;
+  double every_s, last_wall;
+  double max_wall, t0;
+  long stop_after_steps;   /* hidden test option: stop once nsteps reaches it */
+  int quiet, ncheckpoints;
+  char stop_reason[64];
+} run_ctl;
+
+static cs_status take_checkpoint(sim *s, run_ctl *c, const char *why) {
+  CS_TRY(hdf5out_sync(c->out));
+  CS_TRY(checkpoint_write(c->ckpt_path, s, hdf5out_nsnap(c->out), c->yaml,
+                          hdf5out_created(c->out)));
+  c->ncheckpoints++;
+  c->last_wall = now_s();
+  if (!c->quiet)
+    fprintf(stderr, "cisim: checkpoint at t = %.9g day (%s) -> %s\n", s->t, why, c->ckpt_path);
+  return CS_OK;
+}
+
+static cs_status run_hook(sim *s, int after_snapshot, void *vctx) {
+  (void)after_snapshot;
+  run_ctl *c = vctx;
+  const char *why = NULL;
+  int stop = 0;
+  double now = now_s();
+  int sig = pending_signal;
+  if (sig) {
+    pending_signal = 0;
+    why = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGUSR1";
+    stop = sig != SIGUSR1;
   }
-  params p;
-  if ((rc = load(&o, &p))) {
-    cli_free(&o);
+  if (c->max_wall > 0 && now - c->t0 >= c->max_wall) {
+    why = "--max-walltime";
+    stop = 1;
+  }
+  if (c->stop_after_steps > 0 && s->nsteps >= c->stop_after_steps) {
+    why = "--stop-after-steps";
+    stop = 1;
+  }
+  if (c->every_day > 0 && s->t >= c->next_day) {
+    c->next_day = (floor(s->t / c->every_day) + 1) * c->every_day;
+    if (!why) why = "checkpoint.every_day";
+  }
+  if (c->every_s > 0 && now - c->last_wall >= c->every_s && !why) why = "checkpoint.every_minutes";
+  if (!why) return CS_OK;
+  CS_TRY(take_checkpoint(s, c, why));
+  if (stop) {
+    s->stop = 1;
+    snprintf(c->stop_reason, sizeof c->stop_reason, "%s", why);
+  }
+  return CS_OK;
+}
+
+/* SECONDS, MM:SS or HH:MM:SS; negative if malformed. */
+static double parse_walltime(const char *a) {
+  double parts[3];
+  int n = 0;
+  const char *p = a;
+  while (n < 3) {
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (errno || end == p || !(v >= 0) || !isfinite(v)) return -1;
+    parts[n++] = v;
+    if (*end == '\0') break;
+    if (*end != ':') return -1;
+    p = end + 1;
+  }
+  if (*p && strchr(p, ':')) return -1;
+  double t = 0;
+  for (int i = 0; i < n; i++) t = 60 * t + parts[i];
+  return n > 1 && (parts[n - 1] >= 60 || (n == 3 && parts[1] >= 60)) ? -1 : t;
+}
+
+/* ---- resuming: the configuration the checkpoint holds vs the one given now ---- */
+
+static void value_text(const param_value *pv, char *buf, size_t len) {
+  if (!pv) {
+    snprintf(buf, len, "(absent)");
+    return;
+  }
+  switch (pv->desc->type) {
+    case P_ENUM:
+    case P_STRING: snprintf(buf, len, "%s", pv->s ? pv->s : ""); return;
+    default: break;
+  }
+  int list = pv->desc->type == P_REALS || pv->desc->per_layer || pv->n != 1;
+  size_t used = 0;
+  used += (size_t)snprintf(buf, len, "%s", list ? "[" : "");
+  for (int i = 0; i < pv->n && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%.10g", i ? ", " : "", pv->v[i]);
+  if (list && used < len) snprintf(buf + used, len - used, "]");
+}
+
+static int value_equal(const param_value *a, const param_value *b) {
+  if (!a || !b) return a == b;
+  if (a->desc->type == P_ENUM || a->desc->type == P_STRING)
+    return strcmp(a->s ? a->s : "", b->s ? b->s : "") == 0;
+  if (a->n != b->n) return 0;
+  for (int i = 0; i < a->n; i++)
+    if (!(a->v[i] == b->v[i])) return 0;
+  return 1;
+}
+
+/* Keys that do not change the simulated result. */
+static int harmless_key(const char *k) {
+  return strcmp(k, "output.file") == 0 || strcmp(k, "output.summary_days") == 0 ||
+         strncmp(k, "checkpoint.", 11) == 0;
+}
+
+/* 0: same (up to harmless keys); 1: only allowed changes (listed in change); 2: refused
+   (the differences listed in change). */
+static int compare_configs(const params *old, const params *now, double t_ckpt, char *change,
+                           size_t len, char *refused, size_t rlen) {
+  change[0] = refused[0] = '\0';
+  size_t cu = 0, ru = 0;
+  int verdict = 0;
+  if (strcmp(old->model_name, now->model_name) != 0) {
+    snprintf(refused, rlen, "model: %s -> %s", old->model_name, now->model_name);
+    return 2;
+  }
+  if (old->nlayers != now->nlayers) {
+    ru += (size_t)snprintf(refused + ru, rlen - ru, "layers: %d -> %d layers", old->nlayers,
+                           now->nlayers);
+    verdict = 2;
+  } else {
+    for (int l = 0; l < old->nlayers && ru < rlen; l++)
+      if (strcmp(old->layers[l].name, now->layers[l].name) != 0 ||
+          old->layers[l].thickness_um != now->layers[l].thickness_um) {
+        ru += (size_t)snprintf(refused + ru, rlen - ru, "%slayers[%d]: %s %g µm -> %s %g µm",
+                               ru ? "; " : "", l, old->layers[l].name,
+                               old->layers[l].thickness_um, now->layers[l].name,
+                               now->layers[l].thickness_um);
+        verdict = 2;
+      }
+  }
+  for (size_t i = 0; i < now->nvals; i++) {
+    const param_value *b = &now->vals[i];
+    if (!b->desc || !b->desc->key || harmless_key(b->desc->key)) continue;
+    const param_value *a = params_find(old, b->desc->key);
+    if (value_equal(a, b)) continue;
+    char va[256], vb[256];
+    value_text(a, va, sizeof va);
+    value_text(b, vb, sizeof vb);
+    if (strcmp(b->desc->key, "time.end_day") == 0 && b->v[0] > t_ckpt) {
+      if (cu < len)
+        cu += (size_t)snprintf(change + cu, len - cu, "%s%s: %s -> %s", cu ? "; " : "",
+                               b->desc->key, va, vb);
+      if (verdict < 1) verdict = 1;
+    } else {
+      if (ru < rlen)
+        ru += (size_t)snprintf(refused + ru, rlen - ru, "%s%s: %s -> %s", ru ? "; " : "",
+                               b->desc->key, va, vb);
+      verdict = 2;
+    }
+  }
+  return verdict;
+}
+
+/* The checkpoint's configuration as a file params_load can read (caller unlinks, frees). */
+static char *yaml_to_temp(const char *yaml) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !dir[0]) dir = "/tmp";
+  size_t n = strlen(dir) + 64;
+  char *path = malloc(n);
+  if (!path) return NULL;
+  snprintf(path, n, "%s/cisim-checkpoint-config-XXXXXX", dir);
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    free(path);
+    return NULL;
+  }
+  FILE *f = fdopen(fd, "w");
+  int ok = f && fputs(yaml, f) >= 0;
+  if (f) ok = fclose(f) == 0 && ok;
+  else close(fd);
+  if (!ok) {
+    unlink(path);
+    free(path);
+    return NULL;
+  }
+  return path;
+}
+
+/* Pull the run-only options out of argv (cli_parse knows the shared ones). 0, or 2 after a
+   usage error. */
+typedef struct {
+  const char *resume;
+  int allow_change;
+  double max_wall;
+  long stop_after_steps;
+} run_extra;
+
+static int take_run_options(int *argc, char **argv, run_extra *x) {
+  int w = 1;
+  memset(x, 0, sizeof *x);
+  for (int a = 1; a < *argc; a++) {
+    const char *arg = argv[a];
+    if (strcmp(arg, "--resume") == 0) {
+      if (a + 1 >= *argc) return usage_error(run_usage, "%s needs the run file", arg);
+      x->resume = argv[++a];
+    } else if (strcmp(arg, "--allow-change") == 0) {
+      x->allow_change = 1;
+    } else if (strcmp(arg, "--max-walltime") == 0) {
+      if (a + 1 >= *argc) return usage_error(run_usage, "%s needs a time", arg);
+      x->max_wall = parse_walltime(argv[++a]);
+      if (!(x->max_wall > 0))
+        return usage_error(run_usage,
+                           "--max-walltime: expected seconds, MM:SS or HH:MM:SS above 0, got '%s'",
+                           argv[a]);
+    } else if (strcmp(arg, "--stop-after-steps") == 0) { /* for tests (docs/checkpoint.md) */
+      if (a + 1 >= *argc) return usage_error(run_usage, "%s needs a number", arg);
+      char *end;
+      errno = 0;
+      x->stop_after_steps = strtol(argv[++a], &end, 10);
+      if (errno || *end || x->stop_after_steps < 1)
+        return usage_error(run_usage, "--stop-after-steps: expected a whole number >= 1, got '%s'",
+                           argv[a]);
+    } else if (strcmp(arg, "--set") == 0 || strcmp(arg, "-s") == 0 || strcmp(arg, "-o") == 0 ||
+               strcmp(arg, "--output") == 0 || strcmp(arg, "--threads") == 0 ||
+               strcmp(arg, "-j") == 0) {
+      argv[w++] = argv[a];
+      if (a + 1 < *argc) argv[w++] = argv[++a];
+    } else {
+      argv[w++] = argv[a];
+    }
+  }
+  *argc = w;
+  argv[w] = NULL;
+  return 0;
+}
+
+static cs_status make_series(sim *s, series_desc **sd, char (**names)[3][128], int *nser) {
+  *nser = sim_series_count(s);
+  *sd = calloc((size_t)(*nser > 0 ? *nser : 1), sizeof **sd);
+  *names = calloc((size_t)(*nser > 0 ? *nser : 1), sizeof **names);
+  if (!*sd || !*names) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (int q = 0; q < *nser; q++) {
+    sim_series_describe(s, q, (*names)[q][0], 128, (*names)[q][1], 128, (*names)[q][2], 128);
+    (*sd)[q] = (series_desc){(*names)[q][0], (*names)[q][1], (*names)[q][2]};
+  }
+  return CS_OK;
+}
+
+int cli_run(int argc, char **argv) {
+  run_extra x;
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  if (!args) return 1;
+  memcpy(args, argv, sizeof *args * (size_t)argc);
+  int nargs = argc;
+  int rc = take_run_options(&nargs, args, &x);
+  if (rc) {
+    free(args);
     return rc;
   }
-  const char *out_path = o.out ? o.out : params_str(&p, "output.file");
+  cli_opts o;
+  config_optional = x.resume != NULL;
+  rc = cli_parse(nargs, args, run_usage, 1, &o);
+  config_optional = 0;
+  if (rc) {
+    cli_free(&o);
+    free(args);
+    return rc < 0 ? 0 : rc;
+  }
+  if (x.resume && (o.out || o.force)) {
+    cli_free(&o);
+    free(args);
+    return usage_error(run_usage, "%s", "--resume appends to the run file it names: no -o or --force");
+  }
+  if (x.allow_change && !x.resume) {
+    cli_free(&o);
+    free(args);
+    return usage_error(run_usage, "%s", "--allow-change goes with --resume");
+  }
+
+  /* Resuming: the checkpoint's configuration, and the one given now (if any). */
+  checkpoint_header hdr = {0};
+  char *ckpt_path = NULL, *tmp_yaml = NULL, change[2048] = "";
+  params p_old = {0};
+  int have_old = 0;
+  cs_status st = CS_OK;
+  if (x.resume) {
+    ckpt_path = checkpoint_path_for(x.resume);
+    if (!ckpt_path) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    if (st == CS_OK) st = checkpoint_read_header(ckpt_path, &hdr);
+    if (st == CS_OK && !(tmp_yaml = yaml_to_temp(hdr.yaml)))
+      st = CS_ERROR(CS_ERR_IO, "cannot write a temporary file for %s's configuration: %s",
+                    ckpt_path, strerror(errno));
+    if (st == CS_OK) {
+      set_model_names();
+      st = params_load(&p_old, tmp_yaml, NULL, 0, model_registry_lookup);
+      have_old = st == CS_OK;
+    }
+    if (st == CS_OK && !o.config) o.config = tmp_yaml;
+    if (st != CS_OK) {
+      cli_fail("resume");
+      if (tmp_yaml) unlink(tmp_yaml);
+      free(tmp_yaml);
+      free(ckpt_path);
+      checkpoint_header_free(&hdr);
+      if (have_old) params_free(&p_old);
+      cli_free(&o);
+      free(args);
+      return cs_exit_code(st);
+    }
+  }
+  params p;
+  rc = load(&o, &p);
+  if (!rc && x.resume) {
+    char refused[2048];
+    int v = compare_configs(&p_old, &p, hdr.t, change, sizeof change, refused, sizeof refused);
+    if (v == 2) {
+      fprintf(stderr,
+              "cisim: %s: the configuration differs from the checkpoint's (%s), which would not "
+              "continue the same run: %s\n",
+              x.resume, ckpt_path, refused);
+      rc = 2;
+    } else if (v == 1 && !x.allow_change) {
+      fprintf(stderr,
+              "cisim: %s: the configuration differs from the checkpoint's: %s; this change is "
+              "safe: add --allow-change to accept it\n",
+              x.resume, change);
+      rc = 2;
+    }
+    if (rc) params_free(&p);
+  }
+  if (have_old) params_free(&p_old);
+  if (tmp_yaml) unlink(tmp_yaml);
+  free(tmp_yaml);
+  if (rc) {
+    checkpoint_header_free(&hdr);
+    free(ckpt_path);
+    cli_free(&o);
+    free(args);
+    return rc;
+  }
+  const char *out_path = x.resume ? x.resume : o.out ? o.out : params_str(&p, "output.file");
+  if (!ckpt_path) ckpt_path = checkpoint_path_for(out_path);
   sim s;
   hdf5out *out = NULL;
   char *cmdline = join_args(argc, argv);
   double t0 = now_s();
-  cs_status st = sim_create(&s, &p, o.threads);
+  run_ctl ctl = {.ckpt_path = ckpt_path, .quiet = o.quiet, .t0 = t0, .last_wall = t0,
+                 .max_wall = x.max_wall, .stop_after_steps = x.stop_after_steps};
+  ctl.every_day = params_real(&p, "checkpoint.every_day");
+  ctl.every_s = 60 * params_real(&p, "checkpoint.every_minutes");
+  ctl.yaml = params_to_yaml(&p);
+  if (!ckpt_path || !ctl.yaml) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (st == CS_OK) st = sim_create(&s, &p, o.threads);
+  else memset(&s, 0, sizeof s);
   if (st == CS_OK) {
-    int nser = sim_series_count(&s);
-    series_desc *sd = calloc((size_t)nser, sizeof *sd);
-    char (*names)[3][128] = calloc((size_t)nser, sizeof *names);
-    if (!sd || !names) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-    for (int q = 0; st == CS_OK && q < nser; q++) {
-      sim_series_describe(&s, q, names[q][0], 128, names[q][1], 128, names[q][2], 128);
-      sd[q] = (series_desc){names[q][0], names[q][1], names[q][2]};
+    series_desc *sd = NULL;
+    char(*names)[3][128] = NULL;
+    int nser = 0;
+    st = make_series(&s, &sd, &names, &nser);
+    if (st == CS_OK && x.resume) {
+      st = hdf5out_open_append(&out, out_path, s.g, s.m, sd, nser, hdr.nsnap);
+      if (st == CS_OK && strcmp(hdf5out_created(out), hdr.run_created) != 0)
+        st = CS_ERROR(CS_ERR_INPUT,
+                      "%s: the checkpoint %s belongs to another run (made %s; this file %s)",
+                      out_path, ckpt_path, hdr.run_created, hdf5out_created(out));
+      if (st == CS_OK) st = checkpoint_restore(ckpt_path, &s);
+      if (st == CS_OK && change[0]) st = hdf5out_replace_parameters(out, &p, change);
+    } else if (st == CS_OK) {
+      hdf5out_options ho = {
+          .path = out_path,
+          .force = o.force,
+          .single_precision = strcmp(params_str(&p, "output.precision"), "single") == 0,
+          .deflate = (int)params_int(&p, "output.compression"),
+          .command_line = cmdline ? cmdline : "cisim run",
+          .threads = o.threads,
+      };
+      st = hdf5out_create(&out, &ho, s.g, s.m, &p, sd, nser);
+      if (st == CS_OK) { /* a checkpoint left by an earlier run of this name is not ours */
+        unlink(ckpt_path);
+        size_t n = strlen(ckpt_path) + 8;
+        char *tmp = malloc(n);
+        if (tmp) {
+          snprintf(tmp, n, "%s.tmp", ckpt_path);
+          unlink(tmp);
+          free(tmp);
+        }
+      }
+      if (st == CS_OK && s.prot) st = hdf5out_write_punctures(out, s.prot, s.g, o.threads);
     }
-    hdf5out_options ho = {
-        .path = out_path,
-        .force = o.force,
-        .single_precision = strcmp(params_str(&p, "output.precision"), "single") == 0,
-        .deflate = (int)params_int(&p, "output.compression"),
-        .command_line = cmdline ? cmdline : "cisim run",
-        .threads = o.threads,
-    };
-    if (st == CS_OK) st = hdf5out_create(&out, &ho, s.g, s.m, &p, sd, nser);
-    if (st == CS_OK && s.prot) st = hdf5out_write_punctures(out, s.prot, s.g, o.threads);
     free(sd);
     free(names);
   }
   if (st == CS_OK) {
-    if (!o.quiet)
-      fprintf(stderr, "cisim: %s, model %s, %d×%d×%d cells, %d species, %d thread%s -> %s\n",
-              o.config, s.m->name, s.g->nx, s.g->ny, s.g->nz, s.m->nspecies, o.threads,
-              o.threads == 1 ? "" : "s", out_path);
-    progress_ctx pc = {o.quiet, t0};
-    st = sim_run(&s, out, progress, &pc);
-    cs_status cst = hdf5out_close(out, st == CS_OK);
-    if (st == CS_OK) st = cst;
-    if (st == CS_OK && !o.quiet)
-      fprintf(stderr, "cisim: done: %ld steps (%ld rejected), %ld reaction substeps, %.2f s -> %s\n",
-              s.nsteps, s.nrejected, s.nsubsteps, now_s() - t0, out_path);
-    if (st == CS_OK) { /* the outcome summary (models that report outcomes), on stdout */
-      int nd;
-      const double *days = params_reals(&p, "output.summary_days", &nd);
-      outcome_print(s.oc, &s, stdout, days, nd);
+    if (!o.quiet) {
+      if (x.resume)
+        fprintf(stderr, "cisim: resuming %s at t = %.9g day (%ld steps, %ld snapshots)%s%s\n",
+                out_path, s.t, s.nsteps, hdf5out_nsnap(out), change[0] ? "; changed: " : "",
+                change);
+      else
+        fprintf(stderr, "cisim: %s, model %s, %d×%d×%d cells, %d species, %d thread%s -> %s\n",
+                o.config, s.m->name, s.g->nx, s.g->ny, s.g->nz, s.m->nspecies, o.threads,
+                o.threads == 1 ? "" : "s", out_path);
     }
+    ctl.out = out;
+    ctl.next_day = ctl.every_day > 0 ? (floor(s.t / ctl.every_day) + 1) * ctl.every_day : 0;
+    s.hook = run_hook;
+    s.hook_ctx = &ctl;
+    install_signals();
+    progress_ctx pc = {o.quiet, t0};
+    st = x.resume ? sim_run_resume(&s, out, progress, &pc) : sim_run(&s, out, progress, &pc);
+    restore_signals();
+    char status[1200];
+    if (st != CS_OK)
+      snprintf(status, sizeof status, "failed: %s", cs_error_message());
+    else if (s.stopped)
+      snprintf(status, sizeof status, "stopped (%s) at day %.9g; checkpoint %s", ctl.stop_reason,
+               s.t, ckpt_path);
+    else
+      snprintf(status, sizeof status, "finished");
+    if (st != CS_OK) {
+      char msg[1024];
+      cs_status keep = st;
+      snprintf(msg, sizeof msg, "%s", cs_error_message());
+      hdf5out_set_status(out, status); /* best effort: the disk may be full */
+      hdf5out_close(out, 0);
+      st = CS_ERROR(keep, "%s", msg);
+    } else {
+      double io = hdf5out_io_seconds(out);
+      cs_status sst = hdf5out_set_status(out, status);
+      cs_status cst = hdf5out_close(out, !s.stopped);
+      st = sst != CS_OK ? sst : cst;
+      double wall = now_s() - t0;
+      if (st == CS_OK && s.stopped) {
+        if (!o.quiet)
+          fprintf(stderr,
+                  "cisim: stopped at t = %.9g day (%s) after %.2f s; continue with: cisim run "
+                  "--resume %s\n",
+                  s.t, ctl.stop_reason, wall, out_path);
+      } else if (st == CS_OK) {
+        unlink(ckpt_path); /* the run file is complete; nothing to resume */
+        if (!o.quiet)
+          fprintf(stderr,
+                  "cisim: done: %ld steps (%ld rejected), %ld reaction substeps, %.2f s "
+                  "(output %.2f s, %.1f %%) -> %s\n",
+                  s.nsteps, s.nrejected, s.nsubsteps, wall, io, wall > 0 ? 100 * io / wall : 0.0,
+                  out_path);
+        int nd;
+        const double *days = params_reals(&p, "output.summary_days", &nd);
+        outcome_print(s.oc, &s, stdout, days, nd); /* models that report outcomes, on stdout */
+      }
+    }
+  } else if (out) {
+    hdf5out_close(out, 0);
   }
   if (st != CS_OK) cli_fail("run");
+  rc = st != CS_OK ? cs_exit_code(st) : s.stopped ? 3 : 0;
   sim_free(&s);
   free(cmdline);
+  free(ctl.yaml);
+  free(ckpt_path);
+  checkpoint_header_free(&hdr);
   params_free(&p);
   cli_free(&o);
-  return cs_exit_code(st);
+  free(args);
+  return rc;
 }
 
 static const char check_usage[] =

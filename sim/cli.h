@@ -1,5 +1,6 @@
 /* cli: the subcommands of the `cisim` program. Each returns the process exit status
- * (0 success, 1 run failure, 2 bad usage or configuration); only main() exits. */
+ * (0 success, 1 run failure, 2 bad usage or configuration, 3 run stopped early with a
+ * checkpoint); only main() exits. */
 #ifndef CISIM_CLI_H
 #define CISIM_CLI_H
 
@@ -9,6 +10,7 @@ int cli_params(int argc, char **argv);
 int cli_models(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* sim/compare_report.c */
+int cli_info(int argc, char **argv);    /* sim/info.c */
 
 /* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
 typedef struct {

@@ -46,5 +46,10 @@ const param_desc params_engine_registry[] = {
      "deflate level of field snapshots (0: none)"},
     {"output.summary_days", P_REALS, "day", "[]", 0, 1e6, NULL, 0, 0, 100,
      "days whose snapshots the end-of-run outcome summary shows ([]: every 30 days and the end)"},
+    {"checkpoint.every_day", P_REAL, "day", "0", 0, 1e6, NULL, 0, 0, 0,
+     "write a checkpoint (RUN.h5.ckpt) each time simulated time passes a multiple of this (0: "
+     "never; docs/checkpoint.md)"},
+    {"checkpoint.every_minutes", P_REAL, "min", "30", 0, 1e6, NULL, 0, 0, 0,
+     "write a checkpoint after this much wall-clock time since the last one (0: never)"},
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };

@@ -1,8 +1,9 @@
-#define _POSIX_C_SOURCE 200809L /* gethostname, gmtime_r, strdup, access */
+#define _POSIX_C_SOURCE 200809L /* gethostname, gmtime_r, strdup, access, fsync */
 
 #include "hdf5out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <math.h>
@@ -55,6 +56,8 @@ struct hdf5out {
   char *xmf_path;
   double *times;
   size_t times_cap;
+  double io_seconds; /* in hdf5out_write_snapshot */
+  char created[64];  /* the root attribute `created`: names the run (checkpoints refer to it) */
 };
 
 static void iso_now(char buf[32]) {
@@ -419,6 +422,8 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   h5a_str(&c, "version", CISIM_VERSION);
   h5a_str(&c, "created", now);
   h5a_int(&c, "finished", 0);
+  h5a_str(&c, "status", "running");
+  snprintf(o->created, sizeof o->created, "%s", now);
   cs_status st = c.failed[0] ? attr_err(o, &c, "/") : CS_OK;
   if (st == CS_OK) st = write_code(o, opt, now);
   if (st == CS_OK) st = write_params(o, p);
@@ -445,8 +450,25 @@ static cs_status dataset_err(const hdf5out *o, hid_t ds) {
   return io_err(o, "", name);
 }
 
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
+                                      const double *series_values);
+
 cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
                                  const double *series_values) {
+  double t0 = mono_s();
+  cs_status st = write_snapshot_timed(o, t, u, series_values);
+  if (o) o->io_seconds += mono_s() - t0;
+  return st;
+}
+
+static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
+                                      const double *series_values) {
   if (!o || o->file < 0 || (o->nfields > 0 && !u) || (o->nseries > 0 && !series_values))
     return CS_ERROR(CS_ERR_INPUT, "hdf5out_write_snapshot: no open output or no data");
   h5a_error_clear();
@@ -611,5 +633,243 @@ cs_status hdf5out_close(hdf5out *o, int finished) {
   }
   h5a_error_clear();
   free(path);
+  return st;
+}
+
+/* ---- continuing a run (cisim run --resume) ---- */
+
+/* Length of the first dimension of DS, or -1. */
+static long rows_of(hid_t ds) {
+  hid_t sp = H5Dget_space(ds);
+  if (sp < 0) return -1;
+  hsize_t dims[4] = {0};
+  int rank = H5Sget_simple_extent_ndims(sp);
+  if (rank < 1 || rank > 4 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0) rank = -1;
+  H5Sclose(sp);
+  return rank < 0 ? -1 : (long)dims[0];
+}
+
+static cs_status cut_to(hdf5out *o, hid_t ds, long n) {
+  hid_t sp = H5Dget_space(ds);
+  hsize_t dims[4] = {0};
+  int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+  if (rank < 1 || rank > 4 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0) {
+    if (sp >= 0) H5Sclose(sp);
+    return dataset_err(o, ds);
+  }
+  H5Sclose(sp);
+  if ((long)dims[0] == n) return CS_OK;
+  dims[0] = (hsize_t)n;
+  if (H5Dset_extent(ds, dims) < 0) return dataset_err(o, ds);
+  return CS_OK;
+}
+
+static cs_status open_fail(hdf5out *o, const char *obj, const char *why) {
+  h5a_note();
+  const char *d = h5a_error_detail();
+  cs_status st = CS_ERROR(CS_ERR_INPUT, "%s: cannot continue this run file: %s %s%s%s", o->path,
+                          obj, why, d[0] && !strstr(why, "holds") ? ": " : "",
+                          d[0] && !strstr(why, "holds") ? d : "");
+  h5a_error_clear();
+  return st;
+}
+
+cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, const model *m,
+                              const series_desc *series, int nseries, long nsnap) {
+  *out = NULL;
+  if (!path || !g || !m || nseries < 0 || (nseries > 0 && !series) || nsnap < 0)
+    return CS_ERROR(CS_ERR_INPUT, "hdf5out_open_append: missing path, grid or model");
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  h5a_error_clear();
+  hdf5out *o = calloc(1, sizeof *o);
+  if (!o) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", path);
+  o->file = o->time = H5I_INVALID_HID;
+  o->nfields = m->nspecies;
+  o->nseries = nseries;
+  o->row[0] = (hsize_t)g->nz;
+  o->row[1] = (hsize_t)g->ny;
+  o->row[2] = (hsize_t)g->nx;
+  o->ncell = (size_t)g->nx * (size_t)g->ny * (size_t)g->nz;
+  o->path = strdup(path);
+  o->xmf_path = xdmf_path_for(path);
+  o->g = g;
+  o->m = m;
+  o->fields = malloc((size_t)(o->nfields > 0 ? o->nfields : 1) * sizeof *o->fields);
+  o->series = malloc((size_t)(nseries > 0 ? nseries : 1) * sizeof *o->series);
+  o->times_cap = (size_t)nsnap + 64;
+  o->times = malloc(o->times_cap * sizeof *o->times);
+  if (!o->path || !o->xmf_path || !o->fields || !o->series || !o->times) {
+    o->nfields = o->nseries = 0;
+    release(o);
+    return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", path);
+  }
+  for (int s = 0; s < o->nfields; s++) o->fields[s] = H5I_INVALID_HID;
+  for (int i = 0; i < nseries; i++) o->series[i] = H5I_INVALID_HID;
+  cs_status st = CS_OK;
+  o->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (o->file < 0) st = open_fail(o, "the file", "cannot be opened for writing");
+  if (st == CS_OK) {
+    o->time = H5Dopen2(o->file, "time", H5P_DEFAULT);
+    if (o->time < 0) st = open_fail(o, "/time", "is missing");
+  }
+  char obj[320];
+  for (int s = 0; st == CS_OK && s < o->nfields; s++) {
+    snprintf(obj, sizeof obj, "/fields/%s", m->species[s].name);
+    o->fields[s] = H5Dopen2(o->file, obj, H5P_DEFAULT);
+    if (o->fields[s] < 0) {
+      st = open_fail(o, obj, "is missing");
+      break;
+    }
+    hid_t sp = H5Dget_space(o->fields[s]), ty = H5Dget_type(o->fields[s]);
+    hsize_t dims[4] = {0};
+    int ok = sp >= 0 && ty >= 0 && H5Sget_simple_extent_ndims(sp) == 4 &&
+             H5Sget_simple_extent_dims(sp, dims, NULL) == 4 && dims[1] == o->row[0] &&
+             dims[2] == o->row[1] && dims[3] == o->row[2];
+    if (ty >= 0) {
+      o->single = H5Tget_size(ty) == sizeof(float);
+      H5Tclose(ty);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (!ok) st = open_fail(o, obj, "holds a different grid than the checkpoint's");
+  }
+  for (int i = 0; st == CS_OK && i < nseries; i++) {
+    snprintf(obj, sizeof obj, "/series/%s", series[i].name);
+    o->series[i] = H5Dopen2(o->file, obj, H5P_DEFAULT);
+    if (o->series[i] < 0) st = open_fail(o, obj, "is missing");
+  }
+  if (st == CS_OK && o->single) {
+    o->scratch = malloc((o->ncell ? o->ncell : 1) * sizeof *o->scratch);
+    if (!o->scratch) st = CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", path);
+  }
+  /* Every dataset must hold the checkpoint's snapshots; /time counts the complete ones. */
+  if (st == CS_OK) {
+    long nt = rows_of(o->time);
+    if (nt < nsnap) {
+      snprintf(obj, sizeof obj, "holds %ld snapshot%s, the checkpoint needs %ld", nt,
+               nt == 1 ? "" : "s", nsnap);
+      st = open_fail(o, "/time", obj);
+    }
+  }
+  for (int s = 0; st == CS_OK && s < o->nfields; s++)
+    if (rows_of(o->fields[s]) < nsnap) st = open_fail(o, "a field", "holds too few snapshots");
+  for (int i = 0; st == CS_OK && i < nseries; i++)
+    if (rows_of(o->series[i]) < nsnap) st = open_fail(o, "a series", "holds too few snapshots");
+  if (st == CS_OK) st = cut_to(o, o->time, nsnap);
+  for (int s = 0; st == CS_OK && s < o->nfields; s++) st = cut_to(o, o->fields[s], nsnap);
+  for (int i = 0; st == CS_OK && i < nseries; i++) st = cut_to(o, o->series[i], nsnap);
+  if (st == CS_OK && nsnap > 0 &&
+      H5Dread(o->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, o->times) < 0)
+    st = open_fail(o, "/time", "cannot be read");
+  if (st == CS_OK && H5Aexists(o->file, "created") > 0) {
+    hid_t a = H5Aopen(o->file, "created", H5P_DEFAULT), t = h5a_string_type();
+    char *cr = NULL;
+    if (a >= 0 && t >= 0 && H5Aread(a, t, &cr) >= 0 && cr) {
+      snprintf(o->created, sizeof o->created, "%s", cr);
+      H5free_memory(cr);
+    }
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+  }
+  if (st == CS_OK) {
+    o->nsnap = (hsize_t)nsnap;
+    int resumed = 0;
+    if (H5Aexists(o->file, "resumed") > 0) {
+      hid_t a = H5Aopen(o->file, "resumed", H5P_DEFAULT);
+      if (a >= 0) {
+        if (H5Aread(a, H5T_NATIVE_INT, &resumed) < 0) resumed = 0;
+        H5Aclose(a);
+      }
+    }
+    h5a_error_clear();
+    h5a_ctx c;
+    h5a_init(&c, o->file);
+    h5a_int(&c, "finished", 0);
+    h5a_int(&c, "resumed", resumed + 1);
+    h5a_str(&c, "status", "running");
+    if (c.failed[0]) st = attr_err(o, &c, "/");
+  }
+  if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = io_err(o, "(flush) ", "/");
+  if (st == CS_OK)
+    st = xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single);
+  if (st != CS_OK) {
+    release(o);
+    return st;
+  }
+  *out = o;
+  return CS_OK;
+}
+
+long hdf5out_nsnap(const hdf5out *o) { return o ? (long)o->nsnap : 0; }
+
+const char *hdf5out_created(const hdf5out *o) { return o ? o->created : ""; }
+
+double hdf5out_io_seconds(const hdf5out *o) { return o ? o->io_seconds : 0; }
+
+cs_status hdf5out_sync(hdf5out *o) {
+  if (!o || o->file < 0) return CS_OK;
+  h5a_error_clear();
+  if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return io_err(o, "(flush) ", "/");
+  void *handle = NULL;
+  if (H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) {
+    int fd = *(int *)handle;
+    if (fsync(fd) != 0)
+      return CS_ERROR(CS_ERR_IO, "%s: cannot sync the run file to disk: %s", o->path,
+                      strerror(errno));
+  }
+  h5a_error_clear();
+  return CS_OK;
+}
+
+cs_status hdf5out_set_status(hdf5out *o, const char *status) {
+  if (!o || o->file < 0) return CS_OK;
+  h5a_error_clear();
+  h5a_ctx c;
+  h5a_init(&c, o->file);
+  h5a_str(&c, "status", status);
+  if (c.failed[0]) return attr_err(o, &c, "/");
+  if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return io_err(o, "(flush) ", "/");
+  return CS_OK;
+}
+
+cs_status hdf5out_replace_parameters(hdf5out *o, const params *p, const char *change) {
+  if (!o || o->file < 0) return CS_OK;
+  h5a_error_clear();
+  /* the earlier record of changes, kept */
+  char *before = NULL;
+  hid_t g = H5Gopen2(o->file, "parameters", H5P_DEFAULT);
+  if (g >= 0 && H5Aexists(g, "changed_on_resume") > 0) {
+    hid_t a = H5Aopen(g, "changed_on_resume", H5P_DEFAULT), t = h5a_string_type();
+    char *s = NULL;
+    if (a >= 0 && t >= 0 && H5Aread(a, t, &s) >= 0 && s) {
+      before = strdup(s);
+      H5free_memory(s);
+    }
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+  }
+  if (g >= 0) H5Gclose(g);
+  h5a_error_clear();
+  if (H5Ldelete(o->file, "parameters", H5P_DEFAULT) < 0) {
+    free(before);
+    return io_err(o, "(replace) ", "/parameters");
+  }
+  cs_status st = write_params(o, p);
+  if (st == CS_OK) {
+    size_t len = (before ? strlen(before) : 0) + strlen(change) + 4;
+    char *all = malloc(len);
+    if (!all) st = CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", o->path);
+    else {
+      snprintf(all, len, "%s%s%s", before ? before : "", before ? "; " : "", change);
+      g = H5Gopen2(o->file, "parameters", H5P_DEFAULT);
+      h5a_ctx c;
+      h5a_init(&c, g);
+      h5a_str(&c, "changed_on_resume", all);
+      if (g < 0 || c.failed[0]) st = io_err(o, "attribute changed_on_resume of ", "/parameters");
+      if (g >= 0) H5Gclose(g);
+      free(all);
+    }
+  }
+  free(before);
+  if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = io_err(o, "(flush) ", "/");
   return st;
 }

@@ -58,6 +58,28 @@ struct protocol;
 cs_status hdf5out_write_punctures(hdf5out *o, const struct protocol *pr, const grid *g,
                                   int nthreads);
 
+/* Reopen an existing run file to continue it (cisim run --resume): the file must hold the
+   datasets create would have made for this grid, model and series, and at least nsnap
+   snapshots; snapshots after the first nsnap (written after the checkpoint being resumed)
+   are cut off, /time first. Marks the file unfinished again and counts the resume in the root
+   attribute `resumed`. */
+cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, const model *m,
+                              const series_desc *series, int nseries, long nsnap);
+/* Snapshots written completely so far. */
+long hdf5out_nsnap(const hdf5out *o);
+/* The root attribute `created` (UTC time the file was made): identifies the run. */
+const char *hdf5out_created(const hdf5out *o);
+/* Flush and fsync the file (before a checkpoint that refers to its snapshots). */
+cs_status hdf5out_sync(hdf5out *o);
+/* Replace /parameters by p's (a resume with an allowed change), recording what changed in
+   the attribute /parameters/changed_on_resume (appended to any earlier record). */
+cs_status hdf5out_replace_parameters(hdf5out *o, const params *p, const char *change);
+/* A root attribute `status` saying how the run ended ("finished", "stopped: ...", "failed: ...");
+   written by close's caller before close. */
+cs_status hdf5out_set_status(hdf5out *o, const char *status);
+/* Seconds spent in hdf5out_write_snapshot (writing, compressing, flushing, XDMF). */
+double hdf5out_io_seconds(const hdf5out *o);
+
 /* Mark the run finished (attribute), record end time, close. Safe on NULL. */
 cs_status hdf5out_close(hdf5out *o, int finished);
 

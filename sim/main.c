@@ -1,4 +1,5 @@
 /* cisim: the collagen induction simulator's command line. */
+#include <hdf5.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,11 +15,15 @@ static const char usage[] =
     "  models         list the models\n"
     "  bench          measure the transport and reaction kernels against memory bandwidth\n"
     "  compare A B    compare run file A with reference B within a tolerance (exit 0/1/2)\n"
+    "  info RUN.h5    summarise a run file: model, grid, snapshots, parameters, outcome, status\n"
     "\n"
     "  cisim <command> --help   options of a command\n"
     "  cisim --version          version and build\n";
 
 int main(int argc, char **argv) {
+  /* Files are always closed explicitly. HDF5's own clean-up at exit would try again to flush
+     a file whose write failed (a full disk) and crash inside the library (HDF5 1.10). */
+  H5dont_atexit();
   if (argc < 2) {
     fputs(usage, stderr);
     return 2;
@@ -38,6 +43,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "models") == 0) return cli_models(argc - 1, argv + 1);
   if (strcmp(cmd, "bench") == 0) return cli_bench(argc - 1, argv + 1);
   if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
+  if (strcmp(cmd, "info") == 0) return cli_info(argc - 1, argv + 1);
   fprintf(stderr, "cisim: unknown command '%s'\n\n%s", cmd, usage);
   return 2;
 }

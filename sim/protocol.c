@@ -73,6 +73,20 @@ static double lattice_spacing(pattern_kind k, double rho) {
   return k == PAT_HEX ? sqrt(2.0 / (sqrt(3.0) * rho)) : 1.0 / sqrt(rho);
 }
 
+/* A hexagonal lattice in a W × H periodic cell: an even number of rows (so that the offset
+   rows continue across the period), as close to the ideal spacing a·√3/2 as possible, and as
+   many needles per row as keep the density: a square cell cannot hold a perfect hexagonal
+   lattice, so the rows are stretched or squeezed a little rather than the density changed. */
+static void hex_fit(const protocol *pr, const pattern *pt, long *rows, long *cols) {
+  double W = pr->size[0], H = pr->size[1];
+  double a = lattice_spacing(PAT_HEX, pt->rho);
+  long r = 2 * (long)nearbyint(H / (sqrt(3.0) * a));
+  if (r < 2) r = 2;
+  long c = (long)nearbyint(pt->rho * W * H / (double)r);
+  *rows = r;
+  *cols = c < 1 ? 1 : c;
+}
+
 /* Number of punctures one pass places (the same for every pass). */
 static long pass_count(const protocol *pr, const pattern *pt) {
   double W = pr->size[0], H = pr->size[1];
@@ -84,8 +98,9 @@ static long pass_count(const protocol *pr, const pattern *pt) {
   long nx = fit_count(W, a);
   if (pr->dims == 2) return pt->kind == PAT_HEX ? 2 * nx : nx;
   if (pt->kind == PAT_SQUARE) return nx * fit_count(H, a);
-  long half = fit_count(H, sqrt(3.0) * a); /* two rows per period */
-  return nx * 2 * half;
+  long rows, cols;
+  hex_fit(pr, pt, &rows, &cols);
+  return rows * cols;
 }
 
 /* Places one pass; returns the number placed into out (capacity from pass_count). */
@@ -145,7 +160,11 @@ static long place_pass(const protocol *pr, const pattern *pt, gsl_rng *r, int se
         out[n++] = c;
       }
   } else {
-    long rows = 2 * fit_count(H, sqrt(3.0) * a);
+    long rows, cols;
+    hex_fit(pr, pt, &rows, &cols);
+    ax = W / (double)cols;
+    nx = cols;
+    if (pt->random_shift) ox = ax * (ox / (W / (double)fit_count(W, a)));
     double ay = H / (double)rows;
     if (pt->random_shift) oy = 2 * ay * (oy / H);
     for (long j = 0; j < rows; j++)

@@ -219,6 +219,23 @@ static cs_status nonfinite_error(const sim *s, int q, size_t c) {
                   (k + 0.5) * g->h);
 }
 
+/* A failed step (status st, message set): when the state holds a non-finite value, say
+   which species, cell and time first, then the original message. */
+static cs_status first_nonfinite(const sim *s, cs_status st) {
+  const size_t n = s->g->ncell;
+  for (size_t c = 0; c < n; c++)
+    for (int q = 0; q < s->ns; q++)
+      if (!isfinite(s->u[q][c])) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", cs_error_message());
+        nonfinite_error(s, q, c);
+        char where[1024];
+        snprintf(where, sizeof where, "%s", cs_error_message());
+        return CS_ERROR(st, "%s (%s)", where, msg);
+      }
+  return st;
+}
+
 /* Treatment session k: every cell learns what the punctures did to it (model->injure). Cells
    are independent, so any schedule gives the same bits. */
 static void apply_session(sim *s, int k) {
@@ -275,11 +292,20 @@ cs_status sim_advance_to(sim *s, double t_target) {
     }
     copy_state(s, s->un, s->u);
     cs_status st = try_step(s, dt);
-    if (st != CS_OK) return st;
+    if (st != CS_OK) {
+      /* Keep the failed attempt for a diagnostic snapshot; name the first non-finite value. */
+      s->nonfinite = 1;
+      s->fail_t = lands ? t_stop : s->t + dt;
+      return first_nonfinite(s, st);
+    }
     int bq = 0;
     size_t bc = 0;
     double err = step_error(s, dt, &bq, &bc);
-    if (isinf(err)) return nonfinite_error(s, bq, bc);
+    if (isinf(err)) {
+      s->nonfinite = 1;
+      s->fail_t = lands ? t_stop : s->t + dt;
+      return nonfinite_error(s, bq, bc);
+    }
     if (s->opt.adaptive && s->have_history && err > SIM_REJECT_ABOVE) {
       copy_state(s, s->u, s->un);
       s->nrejected++;
@@ -311,6 +337,13 @@ cs_status sim_advance_to(sim *s, double t_target) {
       s->mid_steps = 0;
     }
     outcome_step(s->oc, s);
+    if (s->hook) {
+      CS_TRY(s->hook(s, 0, s->hook_ctx));
+      if (s->stop) {
+        s->stopped = 1;
+        return CS_OK;
+      }
+    }
   }
   return CS_OK;
 }
@@ -397,18 +430,62 @@ static cs_status write_snapshot(sim *s, hdf5out *out, double *vals) {
   return hdf5out_write_snapshot(out, s->t, fields, vals);
 }
 
-cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx) {
+/* The bad state of a step that went non-finite, as one more snapshot, keeping the error. */
+static cs_status diagnostic_snapshot(sim *s, hdf5out *out, double *vals, cs_status err) {
+  if (!out) return err;
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", cs_error_message());
+  double t = s->t;
+  s->t = s->fail_t;
+  sim_series_values(s, vals);
+  const double *fields[MODEL_MAX_SPECIES];
+  for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
+  cs_status st = hdf5out_write_snapshot(out, s->t, fields, vals);
+  s->t = t;
+  if (st != CS_OK)
+    return CS_ERROR(err, "%s (and the diagnostic snapshot failed: %s)", msg, cs_error_message());
+  return CS_ERROR(err, "%s; the run file's last snapshot (day %.9g) holds the state with it",
+                  msg, s->fail_t);
+}
+
+static cs_status run_from(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+                          void *ctx, int resume) {
   double *vals = malloc(sizeof(double) * (size_t)sim_series_count(s));
   if (!vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  cs_status st = write_snapshot(s, out, vals);
+  s->stop = s->stopped = 0;
+  cs_status st = CS_OK;
+  if (!resume) {
+    s->next_output = 0;
+    st = write_snapshot(s, out, vals);
+    s->next_output = 1;
+  }
   /* Output times are n * every, computed by multiplication so they do not drift. */
-  for (long n = 1; st == CS_OK && s->t < s->opt.end_day; n++) {
+  for (long n = s->next_output; st == CS_OK && s->t < s->opt.end_day; n++) {
     double target = fmin(n * s->opt.output_every_day, s->opt.end_day);
     if (s->opt.end_day - target < 1e-9 * s->opt.output_every_day) target = s->opt.end_day;
     st = sim_advance_to(s, target);
-    if (st == CS_OK) st = write_snapshot(s, out, vals);
+    if (st != CS_OK && s->nonfinite) st = diagnostic_snapshot(s, out, vals, st);
+    if (st != CS_OK || s->stopped) break;
+    st = write_snapshot(s, out, vals);
+    if (st == CS_OK) s->next_output = n + 1;
     if (st == CS_OK && progress) progress(s, ctx);
+    if (st == CS_OK && s->hook && s->t < s->opt.end_day) {
+      st = s->hook(s, 1, s->hook_ctx);
+      if (st == CS_OK && s->stop) {
+        s->stopped = 1;
+        break;
+      }
+    }
   }
   free(vals);
   return st;
+}
+
+cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx) {
+  return run_from(s, out, progress, ctx, 0);
+}
+
+cs_status sim_run_resume(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+                         void *ctx) {
+  return run_from(s, out, progress, ctx, 1);
 }

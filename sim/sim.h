@@ -58,6 +58,19 @@ typedef struct sim {
   const struct protocol *prot;
   int next_session;
   struct outcome *oc;               /* outcome metrics (sim/outcome.h), NULL if none */
+  /* Run control (sim_run): the index n of the snapshot being advanced to (output time
+     n * output_every_day; snapshots 0 .. n-1 are written), and a hook called between accepted
+     steps and after each snapshot (NULL: none). The hook may write a checkpoint and ask the run
+     to stop by setting stop; sim_advance_to and sim_run then return CS_OK with stopped = 1 and
+     a state that a checkpoint restores exactly (sim/checkpoint.h). */
+  long next_output;
+  cs_status (*hook)(struct sim *s, int after_snapshot, void *ctx);
+  void *hook_ctx;
+  int stop, stopped;
+  /* Set when a step produced a non-finite value: the state u is that step's result (for a
+     diagnostic snapshot) and fail_t the time it would have reached. */
+  int nonfinite;
+  double fail_t;
   /* owned when built from params */
   grid own_grid;
   int owns;
@@ -85,8 +98,15 @@ void sim_series_base(sim *s, double *values);
 void sim_series_of(sim *s, double *const *u, double *values);
 
 /* The whole run: snapshots at 0, every output_every_day and end_day, into out (may be NULL).
-   progress (may be NULL) is called after each snapshot. */
+   progress (may be NULL) is called after each snapshot. A step that produces a non-finite
+   value ends the run with that error after a last, diagnostic snapshot of the bad state (at
+   the time the step would have reached). When s->hook sets s->stop, returns CS_OK early with
+   s->stopped set. */
 cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx);
+/* The same, continuing a state restored from a checkpoint: no snapshot at the start; the
+   next is snapshot s->next_output. */
+cs_status sim_run_resume(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+                         void *ctx);
 
 /* Bytes of memory the simulation holds. */
 size_t sim_bytes(const sim *s);
