@@ -1,5 +1,6 @@
 /* Pack and unpack the outcome metrics' running state; see outcome_ckpt.h. */
 #include "outcome_ckpt.h"
+#include "outcome_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ cs_status outcome_ckpt_pack(const outcome *oc, double **buf, size_t *n) {
   *buf = NULL;
   *n = 0;
   if (!oc) return CS_OK;
-  const outcome_mirror *o = (const outcome_mirror *)(const void *)oc;
+  const struct outcome *o = oc;
   packer p = {0};
   size_t ne = (size_t)o->ns * (size_t)o->nl;
   put(&p, OUTCOME_CKPT_VERSION);
@@ -53,7 +54,7 @@ cs_status outcome_ckpt_pack(const outcome *oc, double **buf, size_t *n) {
   put_n(&p, o->run_peak, (size_t)o->ns);
   put_n(&p, o->run_peak_t, (size_t)o->ns);
   for (int k = 0; k < o->ntrack; k++) {
-    const outcome_mirror_track *tr = &o->track[k];
+    const session_track *tr = &o->track[k];
     put(&p, o->track_session[k]);
     put(&p, tr->t0);
     put_n(&p, tr->peak, (size_t)o->ns);
@@ -105,7 +106,7 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
     if (n == 0) return CS_OK;
     return CS_ERROR(CS_ERR_INPUT, "%s: holds outcome metrics, but this model reports none", what);
   }
-  outcome_mirror *o = (outcome_mirror *)(void *)oc;
+  struct outcome *o = oc;
   reader r = {buf, n, 0};
   int ver, ns, nl, nbase, nz, nser, rowlen, ntrack, cur, nrec;
   size_t ne = (size_t)o->ns * (size_t)o->nl;
@@ -126,7 +127,7 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
       !get_n(&r, o->run_peak, (size_t)ns) || !get_n(&r, o->run_peak_t, (size_t)ns))
     return BAD("truncated");
   /* The fresh outcome has one track (from t = 0); rebuild the rest. */
-  outcome_mirror_track *tracks = calloc((size_t)ntrack, sizeof *tracks);
+  session_track *tracks = calloc((size_t)ntrack, sizeof *tracks);
   int *tsess = calloc((size_t)ntrack, sizeof *tsess);
   if (!tracks || !tsess) {
     free(tracks);
@@ -135,7 +136,7 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
   }
   cs_status st = CS_OK;
   for (int k = 0; k < ntrack && st == CS_OK; k++) {
-    outcome_mirror_track *tr = &tracks[k];
+    session_track *tr = &tracks[k];
     tr->left = calloc(ne ? ne : 1, 1);
     tr->inside = calloc(ne ? ne : 1, 1);
     tr->t_enter = calloc(ne ? ne : 1, sizeof(double));

@@ -308,8 +308,12 @@ static inline void chemo_face(const transport *t, int s, int layL, int layR, dou
     double P = 0.5 * (aR - aL) * (chiL / DL + chiR / DR);
     *cl = g * bernoulli(-P);
     *cr = g * bernoulli(P);
-  } else { /* no diffusion: pure upwinding, the limit of the above */
-    double vq = 0.5 * (chiL + chiR) * (aR - aL) / t->g->h * dt / t->g->h; /* v dt/h */
+  } else {
+    /* No diffusion on one side at least: pure upwinding, the limit of the above. chi is the
+       harmonic mean of the two sides, so a layer where cells do not move (chi = 0, D = 0)
+       takes none in, as D's harmonic mean lets no diffusion through. */
+    double chif = chiL + chiR > 0 ? 2 * chiL * chiR / (chiL + chiR) : 0.0;
+    double vq = chif * (aR - aL) / t->g->h * dt / t->g->h; /* v dt/h */
     *cl = vq > 0 ? vq : 0.0;
     *cr = vq < 0 ? -vq : 0.0;
   }

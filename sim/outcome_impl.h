@@ -1,0 +1,46 @@
+/* outcome_impl: the private state of the outcome metrics, shared by sim/outcome.c and the
+ * checkpoint code (sim/outcome_ckpt.c) that saves and restores it. Not for other modules. */
+#ifndef CISIM_OUTCOME_IMPL_H
+#define CISIM_OUTCOME_IMPL_H
+
+#include "grid.h"
+#include "model.h"
+#include "outcome.h"
+
+typedef struct {
+  int kind, sp, layer;
+} oseries;
+
+/* What happened after one session (index 0 is "from t = 0" when there is no session at 0). */
+typedef struct {
+  double t0;
+  double peak[MODEL_MAX_SPECIES], peak_t[MODEL_MAX_SPECIES];
+  double *mpeak, *mpeak_t; /* per species and layer: peak of the layer mean, and when */
+  /* per species and layer: left the band, inside it now, time of the latest entry */
+  unsigned char *left, *inside;
+  double *t_enter;
+} session_track;
+
+struct outcome {
+  const model *m;         /* the sim's; they outlive the outcome */
+  const grid *g;
+  int ns, nl, per, nbase;
+  unsigned flags[MODEL_MAX_SPECIES];
+  double *base0;          /* [nbase] engine series at t = 0 */
+  double *buf;            /* [nbase] scratch */
+  double *prof0;          /* [ns * nz] lateral means per depth row at t = 0 (DEPTH species) */
+  double *rowsum;         /* [ny * nz] */
+  double *prof;           /* [nz] */
+  int nz;
+  oseries *ser;
+  int nser;
+  double run_peak[MODEL_MAX_SPECIES], run_peak_t[MODEL_MAX_SPECIES];
+  int ntrack, cur;        /* session tracks; index of the current one */
+  session_track *track;
+  int *track_session;     /* protocol session index of each track, -1 for "start" */
+  /* recorded snapshots */
+  int nrec, caprec, rowlen;
+  double *rec_t, *rec;
+};
+
+#endif
