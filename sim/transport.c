@@ -86,6 +86,7 @@ static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
     int per = (nlines_w + wmax - 1) / wmax;
     while (outer * per < 2 * t->nthreads && per < nlines_w) per++;
     int w = (nlines_w + per - 1) / per;
+    w = (w + 7) / 8 * 8; /* whole cache lines per block: no false sharing between threads */
     sw->blocks = malloc(sizeof(block) * (size_t)outer * (size_t)per);
     if (!sw->blocks) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
     for (int o = 0; o < outer; o++)
@@ -264,10 +265,24 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
 
 /* Lines sharing one factorisation: Dirichlet terms into the right-hand side, one Thomas pass,
    and for periodic lines the rank-one Sherman–Morrison correction. */
-static void solve_shared_block(const sweep *sw, const factor *f, double ub, double *x, int w,
+/* The x sweep solves rows that lie nx doubles apart; when nx*8 bytes is a multiple of 4 KiB
+   the rows of a block collide in the same L1 sets and every load misses. Such blocks are
+   copied to a scratch with a padded pitch, solved there, and copied back (same arithmetic,
+   same bits). */
+#define X_PAD 8
+
+static void solve_shared_block(const sweep *sw, const factor *f, double ub, double *x0, int w,
                                double *fr) {
   const int n = sw->n;
-  const size_t ps = sw->ps, ls = sw->ls;
+  const size_t ps = sw->ps;
+  size_t ls = sw->ls;
+  double *x = x0;
+  const int padded = sw->dir == DIR_X && w > 1 && (ls * sizeof(double)) % 4096 == 0;
+  if (padded) {
+    x = fr + w;
+    ls = (size_t)n + X_PAD;
+    for (int r = 0; r < w; r++) memcpy(x + r * ls, x0 + r * sw->ls, sizeof(double) * (size_t)n);
+  }
   if (f->g_lo > 0)
     for (int r = 0; r < w; r++) x[r * ls] += f->g_lo * ub;
   if (f->g_hi > 0)
@@ -281,6 +296,8 @@ static void solve_shared_block(const sweep *sw, const factor *f, double ub, doub
       for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
     }
   }
+  if (padded)
+    for (int r = 0; r < w; r++) memcpy(x0 + r * sw->ls, x + r * ls, sizeof(double) * (size_t)n);
 }
 
 /* Bernoulli function B(x) = x / (e^x - 1). */
