@@ -689,7 +689,9 @@ int cli_check(int argc, char **argv) {
     int longest = g.nx > g.nz ? g.nx : g.nz;
     if (g.ny > longest) longest = g.ny;
     int wmax = g.nx < 256 ? g.nx : 256;
-    double bytes = 8.0 * (double)g.ncell * (3 * m->nspecies + (m->cell_source ? 1 : 0)) +
+    /* after_transport keeps two more copies of the state for its error estimate */
+    int copies = 3 + (strcmp(params_str(&p, "time.error_estimate"), "after_transport") == 0 ? 2 : 0);
+    double bytes = 8.0 * (double)g.ncell * (copies * m->nspecies + (m->cell_source ? 1 : 0)) +
                    o.threads * 6.0 * 8 * longest * (wmax > 8 ? wmax : 8);
     printf("# species: %d; memory: %.1f MiB (%.1f bytes per cell·species) on %d thread%s\n",
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,

@@ -397,11 +397,17 @@ void outcome_print(const outcome *o, const sim *s, FILE *f, const double *days, 
   fprintf(f, "; untreated baseline = the state at day %g\n", o->rec_t[0]);
 
   /* rows: the chosen days, or every 30 days and the last snapshot */
-  int cap = ndays > 0 ? ndays : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
+  int cap = ndays > 0 ? ndays + 1 : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
   int *rows = malloc(sizeof(int) * (size_t)cap), nrows = 0;
   if (!rows) return;
   if (ndays > 0) {
-    for (int d = 0; d < ndays; d++) rows[nrows++] = nearest_record(o, days[d]);
+    /* a day after the run's end (or one that maps to the row before) is not repeated */
+    for (int d = 0; d < ndays; d++) {
+      int r = nearest_record(o, days[d]);
+      if (days[d] <= o->rec_t[o->nrec - 1] * (1 + 1e-12) && (nrows == 0 || rows[nrows - 1] != r))
+        rows[nrows++] = r;
+    }
+    if (nrows == 0 || rows[nrows - 1] != o->nrec - 1) rows[nrows++] = o->nrec - 1; /* the end */
   } else {
     for (int r = 0; r < o->nrec; r++) {
       double t = o->rec_t[r];
