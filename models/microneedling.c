@@ -142,19 +142,6 @@ static const unsigned report[NSPEC] = {
     0,
 };
 
-static cs_status key_error(const params *p, const char *key, const char *fmt, ...)
-    CS_PRINTF(3, 4);
-static cs_status key_error(const params *p, const char *key, const char *fmt, ...) {
-  char msg[768];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  const param_value *v = params_find(p, key);
-  if (v && v->from == PARAM_FROM_FILE && v->line > 0)
-    return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: %s: %s", p->file, v->line, v->col, key, msg);
-  return CS_ERROR(CS_ERR_INPUT, "%s: %s: %s", p->file, key, msg);
-}
 
 #define KEY(k) "microneedling." k
 
@@ -162,7 +149,7 @@ static cs_status check_layers(const mn *d, const params *p, const grid *g) {
   for (int l = 0; l + 1 < g->nlayers; l++) {
     double a = d->f0[l], b = d->f0[l + 1];
     if (fabs(a - b) > 1e-12 * fmax(a, b) && d->Df[l] > 0 && d->Df[l + 1] > 0)
-      return key_error(p, KEY("fibroblast.density_per_mm3"),
+      return params_key_error(p, KEY("fibroblast.density_per_mm3"),
                        "layers '%s' (%g) and '%s' (%g) differ, but fibroblasts move between them "
                        "(motility_um2_per_day > 0 in both): untreated skin would not be a steady "
                        "state; give them the same density or set the motility of one to 0",
@@ -170,7 +157,7 @@ static cs_status check_layers(const mn *d, const params *p, const grid *g) {
   }
   for (int l = 0; l < g->nlayers; l++)
     if (d->c0[l] > 0 && d->f0[l] == 0)
-      return key_error(p, KEY("collagen.baseline_mg_per_ml"),
+      return params_key_error(p, KEY("collagen.baseline_mg_per_ml"),
                        "layer '%s' has collagen (%g mg/mL) but no fibroblasts "
                        "(microneedling.fibroblast.density_per_mm3 = 0) to keep it steady",
                        g->layers[l].name, d->c0[l]);

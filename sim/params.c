@@ -367,3 +367,17 @@ void params_print_values(FILE *out, const params *p) {
     fprintf(out, " %s\n", L0->line == 0 ? "(default)" : L0->col == 0 ? "(--set)" : "(config)");
   }
 }
+
+cs_status params_key_error(const params *p, const char *key, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const param_value *v = params_find(p, key);
+  if (v && v->from == PARAM_FROM_FILE && v->line > 0)
+    return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: %s: %s", p->file, v->line, v->col, key, msg);
+  if (v && v->from == PARAM_FROM_SET)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %s (from --set): %s", p->file, key, msg);
+  return CS_ERROR(CS_ERR_INPUT, "%s: %s: %s", p->file, key, msg);
+}

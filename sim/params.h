@@ -82,6 +82,10 @@ void params_free(params *p);
  * every params_load. Without it, an unknown model is reported without suggestions. */
 void params_set_model_names(const char *const *names, int n);
 
+/* A cross-field check failed on a key: CS_ERR_INPUT with "FILE:LINE:COL: key: msg" when the
+   value came from the file, "FILE: key (from --set): msg" or "FILE: key: msg" otherwise. */
+cs_status params_key_error(const params *p, const char *key, const char *fmt, ...) CS_PRINTF(3, 4);
+
 /* Typed access; the key must exist in the registry with the right type (a programming error
  * aborts). params_real refuses a per-layer key; params_layer_real accepts any P_REAL key (a
  * plain one gives its single value for every layer). params_find returns NULL for a key not

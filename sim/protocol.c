@@ -12,22 +12,6 @@
 #define PROTOCOL_MAX_PUNCTURES 2000000
 #define UM2_PER_CM2 1e8
 
-/* "FILE:LINE:COL: key: msg" when the value came from the file, else "FILE: key: msg". */
-static cs_status key_error(const params *p, const char *key, const char *fmt, ...)
-    CS_PRINTF(3, 4);
-static cs_status key_error(const params *p, const char *key, const char *fmt, ...) {
-  char msg[768];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  const param_value *v = params_find(p, key);
-  if (v && v->from == PARAM_FROM_FILE && v->line > 0)
-    return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: %s: %s", p->file, v->line, v->col, key, msg);
-  if (v && v->from == PARAM_FROM_SET)
-    return CS_ERROR(CS_ERR_INPUT, "%s: %s (from --set): %s", p->file, key, msg);
-  return CS_ERROR(CS_ERR_INPUT, "%s: %s: %s", p->file, key, msg);
-}
 
 /* splitmix64 (Steele, Lea & Flood 2014): decorrelates the seeds of neighbouring streams. */
 static uint64_t mix64(uint64_t z) {
@@ -185,7 +169,7 @@ static cs_status override_list(const params *p, const char *key, int nsessions,
   int n;
   *v = params_reals(p, key, &n);
   if (n != 0 && n != nsessions)
-    return key_error(p, key,
+    return params_key_error(p, key,
                      "expected one value per session (protocol.sessions.day has %d) or [], got %d",
                      nsessions, n);
   if (n == 0) *v = NULL;
@@ -210,7 +194,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
   const double *days = params_reals(p, "protocol.sessions.day", &nd);
   for (int s = 1; s < nd && st == CS_OK; s++)
     if (!(days[s] > days[s - 1]))
-      st = key_error(p, "protocol.sessions.day",
+      st = params_key_error(p, "protocol.sessions.day",
                      "expected increasing days, got %g after %g (session %d)", days[s],
                      days[s - 1], s + 1);
   const double *ov_len = NULL, *ov_pen = NULL, *ov_passes = NULL, *ov_rho = NULL;
@@ -220,7 +204,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
   if (st == CS_OK) st = override_list(p, "protocol.sessions.density_per_cm2", nd, &ov_rho);
   for (int s = 0; ov_passes && s < nd && st == CS_OK; s++)
     if (ov_passes[s] != floor(ov_passes[s]))
-      st = key_error(p, "protocol.sessions.passes", "expected whole numbers, got %g (session %d)",
+      st = params_key_error(p, "protocol.sessions.passes", "expected whole numbers, got %g (session %d)",
                      ov_passes[s], s + 1);
 
   pattern pt;
@@ -230,7 +214,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
   double spacing = params_real(p, "protocol.pattern.spacing_um");
   double density = params_real(p, "protocol.pattern.density_per_cm2");
   if (st == CS_OK && nd > 0 && (spacing > 0) == (density > 0) && !(ov_rho && spacing == 0)) {
-    st = key_error(p, spacing > 0 ? "protocol.pattern.density_per_cm2" : "protocol.pattern.spacing_um",
+    st = params_key_error(p, spacing > 0 ? "protocol.pattern.density_per_cm2" : "protocol.pattern.spacing_um",
                    spacing > 0 ? "give either protocol.pattern.spacing_um or this, not both"
                                : "give protocol.pattern.spacing_um or "
                                  "protocol.pattern.density_per_cm2 (one of them > 0)");
@@ -270,7 +254,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
       const char *k = ov_len ? "protocol.sessions.needle_length_um"
                       : ov_pen ? "protocol.sessions.penetration"
                                : "protocol.device.needle_length_um";
-      st = key_error(p, k,
+      st = params_key_error(p, k,
                      "session %d: the channel (needle_length_um %g × penetration %g = %g µm, "
                      "plus protocol.device.halo_um %g) reaches the bottom of the grid (depth "
                      "%g µm, grid.size_um): deepen the grid or shorten the needles",
@@ -282,7 +266,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
       ps.rho = rho;
       long n = pass_count(pr, &ps);
       if (n < 1 && pt.kind == PAT_RANDOM) {
-        st = key_error(p, ov_rho ? "protocol.sessions.density_per_cm2" : "protocol.pattern.density_per_cm2",
+        st = params_key_error(p, ov_rho ? "protocol.sessions.density_per_cm2" : "protocol.pattern.density_per_cm2",
                        "session %d: %g punctures per cm² place no puncture on a %g µm wide "
                        "grid (random pattern): raise the density or widen grid.size_um",
                        s + 1, rho * UM2_PER_CM2, g->size[0]);
@@ -290,7 +274,7 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
       }
       total += n * (long)sd->passes;
       if (total > PROTOCOL_MAX_PUNCTURES) {
-        st = key_error(p, "protocol.pattern.passes",
+        st = params_key_error(p, "protocol.pattern.passes",
                        "more than %d punctures in all: check the density, spacing and passes",
                        PROTOCOL_MAX_PUNCTURES);
         break;
