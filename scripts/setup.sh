@@ -16,6 +16,8 @@ esac
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
+# The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed).
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview)
 
 install_packages() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The .xmf sidecar opens in ParaView's XDMF reader (Debian's paraview + python3-paraview,
+# pvbatch, no display needed) with every time step and species, the right grid and the same
+# values as the HDF5 file.   usage: test_xdmf.sh PATH/TO/cisim
+set -u
+CISIM=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+if ! command -v pvbatch >/dev/null 2>&1; then
+  echo "test_xdmf: pvbatch not found (apt-get install paraview python3-paraview); cannot test"
+  exit 1
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+"$CISIM" run "$HERE/../../configs/single_channel.yaml" -o "$T/run.h5" --quiet \
+  --set time.end_day=2 --set time.output_every_day=0.5 --set grid.spacing_um=50 >/dev/null || exit 1
+/usr/bin/python3 - "$T/run.h5" "$T/expected.txt" <<'PY' || exit 1
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+sp = sorted(f["fields"])
+n, nz, ny, nx = f["fields"][sp[0]].shape
+with open(sys.argv[2], "w") as o:
+    o.write("%d %d %d\n" % (nx, ny, nz))
+    o.write(" ".join(repr(float(t)) for t in f["time"][:]) + "\n")
+    o.write(" ".join(sp) + "\n")
+    for s in sp:
+        for snap in (0, n // 2, n - 1):
+            for (k, j, i) in ((0, 0, 0), (nz // 3, 0, nx // 2), (nz - 1, ny - 1, nx - 1)):
+                o.write("%s %d %d %d %d %r\n" % (s, snap, k, j, i, float(f["fields"][s][snap, k, j, i])))
+PY
+cd "$T" && pvbatch "$HERE/read_xdmf.py" "$T/run.xmf" "$T/expected.txt" 2>&1 | grep -v "^$"
+exit "${PIPESTATUS[0]}"
