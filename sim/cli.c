@@ -17,6 +17,7 @@
 #include "model.h"
 #include "outcome.h"
 #include "params.h"
+#include "protocol.h"
 #include "sim.h"
 
 int cli_fail(const char *what) {
@@ -124,22 +125,56 @@ static const char run_usage[] =
     "exit status: 0 success, 1 run failure, 2 bad usage or configuration, 3 stopped early\n"
     "(signal, --max-walltime) with a checkpoint: continue with --resume\n";
 
-typedef struct {
-  int quiet;
-  double t0;
-} progress_ctx;
-
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static void progress(const sim *s, void *vctx) {
-  const progress_ctx *c = vctx;
-  if (c->quiet) return;
-  fprintf(stderr, "cisim: t = %g / %g day, %ld steps (%ld rejected), dt = %.3g day, %.1f s\n",
-          s->t, s->opt.end_day, s->nsteps, s->nrejected, s->dt_prev, now_s() - c->t0);
+/* Live progress. On a terminal: one line on stderr redrawn in place, at most 4 times a
+   second. Otherwise (a batch job's log): a plain line every 10 % of the simulated time or
+   every 5 minutes, whichever comes first. */
+typedef struct {
+  int enabled, tty, drawn;
+  double t0, t_start, last_draw, last_log, next_pct;
+  long steps0;
+} live_progress;
+
+static void clock_text(double s, char *buf, size_t n) {
+  long v = (long)(s + 0.5);
+  if (v >= 3600)
+    snprintf(buf, n, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+  else
+    snprintf(buf, n, "%ld:%02ld", v / 60, v % 60);
+}
+
+static void live_progress_tick(live_progress *lp, const sim *s, int final) {
+  if (!lp->enabled) return;
+  double now = now_s(), end = s->opt.end_day;
+  double pct = end > 0 ? 100 * s->t / end : 100;
+  if (!final && pct >= 100) return; /* the final line says it */
+  if (lp->tty) {
+    if (!final && now - lp->last_draw < 0.25) return;
+  } else if (!final && pct < lp->next_pct && now - lp->last_log < 300) {
+    return;
+  }
+  double el = now - lp->t0, done = s->t - lp->t_start;
+  double rate = el > 0 ? (double)(s->nsteps - lp->steps0) / el : 0;
+  char e[32], r[32] = "?";
+  clock_text(el, e, sizeof e);
+  if (done > 0 && !final) clock_text(el * (end - s->t) / done, r, sizeof r);
+  fprintf(stderr, "%scisim: day %.4g / %g (%.1f %%), dt %.3g day, %.0f steps/s, elapsed %s%s%s%s",
+          lp->tty ? "\r\033[K" : "", s->t, end, pct, s->dt_prev, rate, e,
+          final ? "" : ", left ~", final ? "" : r, lp->tty && !final ? "" : "\n");
+  lp->drawn = lp->tty && !final;
+  lp->last_draw = lp->last_log = now;
+  while (lp->next_pct <= pct) lp->next_pct += 10;
+}
+
+/* Before another message: end the live line so the message starts on its own line. */
+static void live_progress_break(live_progress *lp) {
+  if (lp->drawn) fputc('\n', stderr);
+  lp->drawn = 0;
 }
 
 static char *join_args(int argc, char **argv) {
@@ -190,6 +225,7 @@ typedef struct {
   long stop_after_steps;   /* hidden test option: stop once nsteps reaches it */
   int quiet, ncheckpoints;
   char stop_reason[64];
+  live_progress lp;
 } run_ctl;
 
 static cs_status take_checkpoint(sim *s, run_ctl *c, const char *why) {
@@ -198,14 +234,17 @@ static cs_status take_checkpoint(sim *s, run_ctl *c, const char *why) {
                           hdf5out_created(c->out)));
   c->ncheckpoints++;
   c->last_wall = now_s();
-  if (!c->quiet)
+  if (!c->quiet) {
+    live_progress_break(&c->lp);
     fprintf(stderr, "cisim: checkpoint at t = %.9g day (%s) -> %s\n", s->t, why, c->ckpt_path);
+  }
   return CS_OK;
 }
 
 static cs_status run_hook(sim *s, int after_snapshot, void *vctx) {
   (void)after_snapshot;
   run_ctl *c = vctx;
+  live_progress_tick(&c->lp, s, 0);
   const char *why = NULL;
   int stop = 0;
   double now = now_s();
@@ -588,8 +627,12 @@ int cli_run(int argc, char **argv) {
     s.hook = run_hook;
     s.hook_ctx = &ctl;
     install_signals();
-    progress_ctx pc = {o.quiet, t0};
-    st = x.resume ? sim_run_resume(&s, out, progress, &pc) : sim_run(&s, out, progress, &pc);
+    ctl.lp = (live_progress){.enabled = !o.quiet, .tty = isatty(STDERR_FILENO), .t0 = now_s(),
+                             .t_start = s.t, .steps0 = s.nsteps, .next_pct = 10};
+    ctl.lp.last_log = ctl.lp.t0;
+    st = x.resume ? sim_run_resume(&s, out, NULL, NULL) : sim_run(&s, out, NULL, NULL);
+    if (st == CS_OK) live_progress_tick(&ctl.lp, &s, 1);
+    live_progress_break(&ctl.lp);
     restore_signals();
     char status[1200];
     if (st != CS_OK)
@@ -696,6 +739,18 @@ int cli_check(int argc, char **argv) {
     printf("# species: %d; memory: %.1f MiB (%.1f bytes per cell·species) on %d thread%s\n",
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
+    const struct protocol *pr = m->protocol ? m->protocol(inst) : NULL;
+    int nsess = pr ? pr->nsessions : 0;
+    if (pr)
+      printf("# treatment: %d session%s, %d punctures in the domain\n", nsess,
+             nsess == 1 ? "" : "s", pr->npunctures);
+    /* A rough guess, calibrated on the 2-core development machine (docs/performance.md):
+       about 32 ns per cell·species·step on one thread (two reaction half steps, transport,
+       step control), end_day/dt_max quiet steps plus ~700 steps after each session. */
+    double steps = params_real(&p, "time.end_day") / params_real(&p, "time.dt_max_day") + 700.0 * nsess;
+    double secs = steps * (double)g.ncell * m->nspecies * 32e-9 / o.threads;
+    printf("# rough run time: %.0f s on %d thread%s (about %.0f steps; within a factor of 3)\n",
+           secs < 1 ? 1 : secs, o.threads, o.threads == 1 ? "" : "s", steps);
     m->destroy(inst);
     grid_free(&g);
   }

@@ -128,6 +128,17 @@ else
 fi
 # a valid run: exit 0 and a readable file
 if "$CISIM" run "$f" -o "$T/ok.h5" --quiet && [ -s "$T/ok.h5" ]; then pass=$((pass+1)); else echo "FAIL valid run"; fail=$((fail+1)); fi
+# progress: in a log (stderr not a terminal) plain lines, no carriage returns, ending at 100 %;
+# --quiet: none
+"$CISIM" run "$f" -o "$T/prog.h5" 2>"$T/prog.err" >/dev/null
+if grep -q "cisim: day 0.1 / 0.1 (100.0 %)" "$T/prog.err" && ! grep -q $'\r' "$T/prog.err"; then
+  pass=$((pass+1)); else echo "FAIL progress lines:"; cat "$T/prog.err"; fail=$((fail+1)); fi
+"$CISIM" run "$f" -o "$T/quiet.h5" --quiet 2>"$T/quiet.err" >/dev/null
+if [ ! -s "$T/quiet.err" ]; then pass=$((pass+1)); else echo "FAIL --quiet printed:"; cat "$T/quiet.err"; fail=$((fail+1)); fi
+# check reports cells, memory and a run-time estimate
+if "$CISIM" check "$f" | grep -q "cells of" && "$CISIM" check "$f" | grep -q "rough run time"; then
+  pass=$((pass+1)); else echo "FAIL check summary"; fail=$((fail+1)); fi
+
 # help, version, listings exit 0
 for args in "--help" "--version" "run --help" "check --help" "params --help" "models --help" \
             "bench --help" "params" "params diffusion" "models" "check $f"; do
