@@ -12,25 +12,6 @@ typedef struct {
   double needle_um, read_day;
 } study;
 
-static double papillary_change(const char *days, double needle_um, double end, double read_day,
-                               double *reticular) {
-  char proto[1024];
-  snprintf(proto, sizeof proto,
-           "protocol:\n"
-           "  device: {needle_length_um: %g, penetration: 0.5, needle_diameter_um: 250}\n"
-           "  pattern: {kind: square, density_per_cm2: 15, passes: 8, shift: random}\n"
-           "  sessions: {day: %s}\n",
-           needle_um, days);
-  sim s;
-  params p;
-  mn_sim_2d(&s, &p, proto, end, 5, 2);
-  mn_run(&s);
-  double c = mn_at(&s, "collagen_change_papillary", read_day);
-  if (reticular) *reticular = mn_at(&s, "collagen_change_reticular", read_day);
-  sim_free(&s);
-  params_free(&p);
-  return c;
-}
 
 int main(void) {
   int fails = 0;
@@ -44,7 +25,7 @@ int main(void) {
   for (size_t i = 0; i < sizeof studies / sizeof studies[0]; i++) {
     const study *st = &studies[i];
     double ret;
-    double c = papillary_change(st->days, st->needle_um, st->read_day, st->read_day, &ret);
+    double c = mn_roller_change(st->days, st->needle_um, st->read_day, st->read_day, &ret);
     printf("info  %s: papillary %+.1f %%, reticular %+.1f %%\n", st->study, c, ret);
     snprintf(name, sizeof name, "%.46s (%%)", st->study);
     fails += mn_ge(name, c, 10, "tens of percent");

@@ -6,36 +6,12 @@
  * docs/model.md has the same comparison, from the CLI at the default tolerances. */
 #include "test_microneedling_util.h"
 
-typedef struct {
-  const char *study, *days;
-  double needle_um, read_day;
-} study;
-
-static double papillary_change(const char *days, double needle_um, double end, double read_day,
-                               double *reticular) {
-  char proto[1024];
-  snprintf(proto, sizeof proto,
-           "protocol:\n"
-           "  device: {needle_length_um: %g, penetration: 0.5, needle_diameter_um: 250}\n"
-           "  pattern: {kind: square, density_per_cm2: 15, passes: 8, shift: random}\n"
-           "  sessions: {day: %s}\n",
-           needle_um, days);
-  sim s;
-  params p;
-  mn_sim_2d(&s, &p, proto, end, 5, 2);
-  mn_run(&s);
-  double c = mn_at(&s, "collagen_change_papillary", read_day);
-  if (reticular) *reticular = mn_at(&s, "collagen_change_reticular", read_day);
-  sim_free(&s);
-  params_free(&p);
-  return c;
-}
 
 int main(void) {
   int fails = 0;
   double r1, r3, z1r, z4r;
-  double one = papillary_change("[0]", 1500, 90, 90, &r1);
-  double three = papillary_change("[0, 28, 56]", 1500, 90, 90, &r3);
+  double one = mn_roller_change("[0]", 1500, 90, 90, &r1);
+  double three = mn_roller_change("[0, 28, 56]", 1500, 90, 90, &r3);
   printf("info  day 90: 1 session papillary %+.1f %% reticular %+.1f %%; 3 sessions %+.1f %% / %+.1f %%\n",
          one, r1, three, r3);
   fails += mn_ge("1 session: papillary change at day 90 (%)", one, 5, "one session already works");
@@ -43,8 +19,8 @@ int main(void) {
                  "sessions add up (Zeitter 2014)");
   fails += mn_ge("3 sessions / 1 session, reticular change at day 90", r3 / r1, 2.0,
                  "sessions add up");
-  double z1 = papillary_change("[0]", 1000, 70, 70, &z1r);
-  double z4 = papillary_change("[0, 14, 28, 42]", 1000, 70, 70, &z4r);
+  double z1 = mn_roller_change("[0]", 1000, 70, 70, &z1r);
+  double z4 = mn_roller_change("[0, 14, 28, 42]", 1000, 70, 70, &z4r);
   printf("info  1 mm, day 70: 1 session papillary %+.1f %%, 4 sessions %+.1f %%\n", z1, z4);
   fails += mn_ge("1 mm: 4 sessions / 1 session at 10 weeks", z4 / z1, 2.5,
                  "four sessions add to one (Zeitter 2014)");
