@@ -11,6 +11,7 @@ int cli_models(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* sim/compare_report.c */
 int cli_info(int argc, char **argv);    /* sim/info.c */
+int cli_sweep(int argc, char **argv);   /* sim/sweep.c */
 
 /* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
 typedef struct {
