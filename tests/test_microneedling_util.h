@@ -11,28 +11,6 @@
 
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
-/* Papillary (and reticular) collagen change at read_day for the default roller protocol with
-   the given session days (a YAML list) and needle length, on the default 2D skin. */
-static inline double mn_roller_change(const char *days, double needle_um, double end, double read_day,
-                               double *reticular) {
-  char proto[1024];
-  snprintf(proto, sizeof proto,
-           "protocol:\n"
-           "  device: {needle_length_um: %g, penetration: 0.5, needle_diameter_um: 250}\n"
-           "  pattern: {kind: square, density_per_cm2: 15, passes: 8, shift: random}\n"
-           "  sessions: {day: %s}\n",
-           needle_um, days);
-  sim s;
-  params p;
-  mn_sim_2d(&s, &p, proto, end, 5, 2);
-  mn_run(&s);
-  double c = mn_at(&s, "collagen_change_papillary", read_day);
-  if (reticular) *reticular = mn_at(&s, "collagen_change_reticular", read_day);
-  sim_free(&s);
-  params_free(&p);
-  return c;
-}
-
 #endif
 
 #include <math.h>
