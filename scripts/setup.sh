@@ -16,8 +16,9 @@ esac
 
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
-# The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed).
-[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview)
+# The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed) and
+# run sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test).
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview slurm-wlm munge)
 
 install_packages() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0
@@ -54,6 +55,8 @@ if [ "$mode" = run ]; then
   python3 scripts/plot_run.py "$out" || echo "setup: plotting failed (see above); the run file is fine" >&2
 else
   build "$BUILD_DIR" -DCISIM_WERROR=ON
+  # The Slurm tests must run, not skip, where this script installed Slurm (as root or with sudo).
+  if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then export CISIM_REQUIRE_SLURM=1; fi
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
   # The same suite under AddressSanitizer and UBSan (a debug build with -O1).
   BUILD_TYPE=Debug build "$BUILD_DIR-asan" -DCISIM_WERROR=ON -DCISIM_SANITIZE=ON \

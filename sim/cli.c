@@ -121,7 +121,8 @@ static const char run_usage[] =
     "      --allow-change    with --resume: accept a later time.end_day\n"
     "Checkpoints (RUN.h5.ckpt, written atomically) are taken every checkpoint.every_day of\n"
     "simulated time, every checkpoint.every_minutes of wall-clock time, on SIGUSR1 (the run\n"
-    "goes on) and on SIGTERM or SIGINT (the run stops; a second signal kills it at once).\n"
+    "goes on), on SIGUSR2 (the run stops) and on SIGTERM or SIGINT (the run stops; a second\n"
+    "SIGTERM or SIGINT kills it at once).\n"
     "exit status: 0 success, 1 run failure, 2 bad usage or configuration, 3 stopped early\n"
     "(signal, --max-walltime) with a checkpoint: continue with --resume\n";
 
@@ -192,9 +193,15 @@ static char *join_args(int argc, char **argv) {
 
 /* ---- checkpoints, signals, stopping ---- */
 
-static volatile sig_atomic_t pending_signal;
+/* Separate flags, so that a SIGUSR1 arriving after a stop request cannot cancel it. */
+static volatile sig_atomic_t pending_stop, pending_ckpt;
 
-static void on_signal(int sig) { pending_signal = sig; }
+static void on_signal(int sig) {
+  if (sig == SIGUSR1)
+    pending_ckpt = 1;
+  else
+    pending_stop = sig;
+}
 
 static void install_signals(void) {
   struct sigaction sa;
@@ -203,14 +210,28 @@ static void install_signals(void) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGUSR1, &sa, NULL);
+  /* SIGUSR2 stops like SIGTERM but never kills: `cisim sweep run` forwards a stop request as
+     SIGUSR2, and the run may get the batch system's SIGTERM as well; the two must not add up
+     to "a second signal". */
+  sigaction(SIGUSR2, &sa, NULL);
   /* The second SIGTERM or SIGINT kills at once: the checkpoint on disk is always whole. */
   sa.sa_flags = SA_RESTART | SA_RESETHAND;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  /* `cisim sweep run` starts us with these blocked, so that a stop request arriving before
+     this point waits for the handlers instead of killing the process. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void restore_signals(void) {
   signal(SIGUSR1, SIG_DFL);
+  signal(SIGUSR2, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   signal(SIGINT, SIG_DFL);
 }
@@ -248,11 +269,15 @@ static cs_status run_hook(sim *s, int after_snapshot, void *vctx) {
   const char *why = NULL;
   int stop = 0;
   double now = now_s();
-  int sig = pending_signal;
+  int sig = pending_stop;
   if (sig) {
-    pending_signal = 0;
-    why = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGUSR1";
-    stop = sig != SIGUSR1;
+    pending_stop = 0;
+    pending_ckpt = 0;
+    why = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGUSR2";
+    stop = 1;
+  } else if (pending_ckpt) {
+    pending_ckpt = 0;
+    why = "SIGUSR1";
   }
   if (c->max_wall > 0 && now - c->t0 >= c->max_wall) {
     why = "--max-walltime";
@@ -468,6 +493,8 @@ static cs_status make_series(sim *s, series_desc **sd, char (**names)[3][128], i
 }
 
 int cli_run(int argc, char **argv) {
+  /* From the start: a stop request during set-up takes effect at the first step. */
+  install_signals();
   run_extra x;
   char **args = calloc((size_t)argc + 1, sizeof *args);
   if (!args) return 1;
@@ -626,7 +653,6 @@ int cli_run(int argc, char **argv) {
     ctl.next_day = ctl.every_day > 0 ? (floor(s.t / ctl.every_day) + 1) * ctl.every_day : 0;
     s.hook = run_hook;
     s.hook_ctx = &ctl;
-    install_signals();
     ctl.lp = (live_progress){.enabled = !o.quiet, .tty = isatty(STDERR_FILENO), .t0 = now_s(),
                              .t_start = s.t, .steps0 = s.nsteps, .next_pct = 10};
     ctl.lp.last_log = ctl.lp.t0;

@@ -22,8 +22,9 @@ static const char sweep_usage[] =
     "usage: cisim sweep plan SPEC.yaml -o DIR      plan a sweep: manifest, one override file per point\n"
     "       cisim sweep run DIR [--task N] [--threads T]\n"
     "                                              run point N (default $SLURM_ARRAY_TASK_ID)\n"
-    "       cisim sweep status DIR                 counts of done, running, failed, missing\n"
+    "       cisim sweep status DIR [--todo]        done, running, interrupted, failed, missing points\n"
     "       cisim sweep collect DIR [-o TABLE.csv] one row per point: parameters, status, metrics\n"
+    "                                              (TABLE.csv and TABLE.h5)\n"
     "       cisim sweep metrics RUN.h5             the metrics collect takes from one run file\n"
     "See docs/sweeps.md.\n";
 
@@ -606,7 +607,9 @@ static cs_status plan(const char *spec, const char *dir, int *noop) {
     printf("run one point:  cisim sweep run %s --task N   (N = 0..%ld)\n", dir, pl.npoints - 1);
     printf("run locally:    seq 0 %ld | xargs -P 4 -I{} cisim sweep run %s --task {}\n",
            pl.npoints - 1, dir);
-    printf("submit (Slurm): sbatch --array=0-%ld scripts/slurm/sweep.sbatch %s\n", pl.npoints - 1, dir);
+    printf("submit (Slurm): scripts/slurm/submit.sh %s [sbatch options]   (what is not done yet)\n", dir);
+    printf("           (or: sbatch --array=0-%ld scripts/slurm/sweep.sbatch %s%s)\n", pl.npoints - 1, dir,
+           pl.npoints > 1001 ? "; above Slurm's default MaxArraySize: use submit.sh" : "");
   }
   free(old);
   free(base_text);

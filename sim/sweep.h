@@ -14,8 +14,8 @@
 int sweep_plan(int argc, char **argv);    /* sim/sweep.c */
 int sweep_run(int argc, char **argv);     /* sim/sweep_run.c */
 int sweep_status(int argc, char **argv);  /* sim/sweep_run.c */
-int sweep_collect(int argc, char **argv); /* sim/sweep_run.c */
-int sweep_metrics(int argc, char **argv); /* sim/sweep_run.c */
+int sweep_collect(int argc, char **argv); /* sim/sweep_collect.c */
+int sweep_metrics(int argc, char **argv); /* sim/sweep_collect.c */
 
 /* Shared helpers (sim/sweep.c). */
 cs_status sweep_mkdirs(const char *path);  /* mkdir -p */
@@ -24,5 +24,25 @@ cs_status sweep_write_text(const char *path, const char *text); /* atomic (tmp +
 /* "DIR/sub/<shard>/<N>suffix" into buf; 0 if it did not fit. */
 int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
                      const char *suffix);
+
+/* Point states (sim/sweep_point.c). A point is missing (no status file), done, running (its
+   `cisim sweep run` is alive), interrupted (stopped with a checkpoint, or recorded as running
+   but its process is gone or silent) or failed. */
+typedef enum { SWEEP_MISSING, SWEEP_DONE, SWEEP_RUNNING, SWEEP_INTERRUPTED, SWEEP_FAILED } sweep_state;
+
+/* `cisim sweep run` touches a running point's status file every SWEEP_HEARTBEAT_S; a running
+   point not touched for SWEEP_STALE_S is taken as killed (SIGKILL, node failure, OOM). */
+#define SWEEP_HEARTBEAT_S 60
+#define SWEEP_STALE_S 300
+
+/* Number of points (the manifest's rows); the manifest's text too when manifest != NULL. */
+cs_status sweep_count_points(const char *dir, long *n, char **manifest);
+/* State of point n; *text receives its status line (caller frees; NULL when missing). */
+sweep_state sweep_point_state(const char *dir, long n, char **text);
+const char *sweep_state_name(sweep_state s);
+/* The status line of a point this process runs: host, pid, Slurm job, start time. */
+void sweep_running_line(char *buf, size_t size);
+/* 1 if a running line was written by this same Slurm job (a requeued task's earlier life). */
+int sweep_running_is_ours(const char *line);
 
 #endif

@@ -4,50 +4,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "sweep.h"
 
 extern char **environ;
-
-/* Number of points: the manifest's rows. */
-static cs_status count_points(const char *dir, long *n, char **manifest) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/spec.yaml", dir);
-  if (access(path, F_OK) != 0)
-    return CS_ERROR(CS_ERR_INPUT, "%s: not a planned sweep (no spec.yaml; run cisim sweep plan)", dir);
-  snprintf(path, sizeof path, "%s/manifest.csv", dir);
-  char *text;
-  CS_TRY(sweep_read_text(path, &text));
-  long lines = 0;
-  for (const char *c = text; *c; c++) lines += *c == '\n';
-  *n = lines > 0 ? lines - 1 : 0;
-  if (manifest)
-    *manifest = text;
-  else
-    free(text);
-  return CS_OK;
-}
-
-static char *status_of(const char *dir, long n) {
-  char path[4096];
-  char *text = NULL;
-  if (!sweep_point_path(path, sizeof path, dir, "status", n, ".txt")) return NULL;
-  if (access(path, F_OK) != 0) return NULL;
-  if (sweep_read_text(path, &text) != CS_OK) {
-    cs_error_clear();
-    return NULL;
-  }
-  text[strcspn(text, "\n")] = '\0';
-  return text;
-}
 
 static cs_status set_status(const char *dir, long n, const char *text) {
   char path[4096];
@@ -105,9 +75,81 @@ static void last_line(const char *log, char *out, size_t size) {
   free(text);
 }
 
+static void ignore_signal(int sig) { (void)sig; }
+
+/* Runs av with stdout and stderr appended to logp and waits for it. While it runs, the point's
+   status file is touched every SWEEP_HEARTBEAT_S (so `status` can tell a live point from a
+   killed one), and stop requests are passed on: SIGTERM, SIGINT, SIGHUP and SIGUSR2 as SIGUSR2
+   (stop with a checkpoint; unlike a repeated SIGTERM it never kills, and a batch system may
+   send its SIGTERM to the run as well), SIGUSR1 as SIGUSR1 (checkpoint and go on). */
+static cs_status spawn_and_wait(const char *exe, char **av, const char *logp, const char *dir,
+                                long n, int *ws) {
+  static const int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) sigaddset(&set, fwd[i]);
+  /* SIGCHLD's default action discards it on some systems; a no-op handler keeps it pending. */
+  struct sigaction sa, old_chld;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = ignore_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGCHLD, &sa, &old_chld);
+  sigprocmask(SIG_BLOCK, &set, &old);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  cs_status st = CS_OK;
+  pid_t pid = -1;
+  if (posix_spawn_file_actions_init(&fa) != 0) {
+    st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  } else {
+    if (posix_spawnattr_init(&at) != 0) {
+      st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    } else {
+      posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_APPEND, 0666);
+      posix_spawn_file_actions_adddup2(&fa, 1, 2);
+      /* The run starts with default dispositions and with the stop signals blocked until its
+         handlers are in place (cisim run unblocks them), so none can kill it early. */
+      sigset_t child_mask = old;
+      for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
+        if (fwd[i] != SIGHUP) sigaddset(&child_mask, fwd[i]);
+      posix_spawnattr_setsigmask(&at, &child_mask);
+      posix_spawnattr_setsigdefault(&at, &set);
+      posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+      int err = posix_spawn(&pid, exe, &fa, &at, av, environ);
+      if (err) st = CS_ERROR(CS_ERR_IO, "cannot start %s: %s", exe, strerror(err));
+      posix_spawnattr_destroy(&at);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  char status_path[4096];
+  sweep_point_path(status_path, sizeof status_path, dir, "status", n, ".txt");
+  while (st == CS_OK) {
+    pid_t r = waitpid(pid, ws, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      st = CS_ERROR(CS_ERR_IO, "waiting for point %ld: %s", n, strerror(errno));
+      break;
+    }
+    struct timespec beat = {SWEEP_HEARTBEAT_S, 0};
+    int sig = sigtimedwait(&set, NULL, &beat);
+    if (sig == SIGUSR1) {
+      kill(pid, SIGUSR1);
+    } else if (sig > 0 && sig != SIGCHLD) {
+      kill(pid, SIGUSR2);
+    } else if (sig < 0 && errno == EAGAIN) {
+      utimensat(AT_FDCWD, status_path, NULL, 0); /* heartbeat */
+    }
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  sigaction(SIGCHLD, &old_chld, NULL);
+  return st;
+}
+
 static cs_status run_point(const char *dir, long n, const char *threads, int *exit_code) {
   long npts;
-  CS_TRY(count_points(dir, &npts, NULL));
+  CS_TRY(sweep_count_points(dir, &npts, NULL));
   if (n >= npts)
     return CS_ERROR(CS_ERR_INPUT, "--task %ld: the sweep %s has points 0..%ld", n, dir, npts - 1);
   char setp[4096], h5[4096], ckpt[4200], logp[4200], base[4096], exe[4096], sub[4096];
@@ -121,16 +163,17 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
   CS_TRY(sweep_mkdirs(sub));
   snprintf(sub, sizeof sub, "%s/status/%ld", dir, n / SWEEP_SHARD);
   CS_TRY(sweep_mkdirs(sub));
-  if (run_finished(h5)) {
-    char *old = status_of(dir, n);
-    if (!old || strcmp(old, "done") != 0) {
-      cs_status st = set_status(dir, n, "done");
-      if (st != CS_OK) {
-        free(old);
-        return st;
-      }
-    }
+  char *old = NULL;
+  sweep_state was = sweep_point_state(dir, n, &old);
+  if (was == SWEEP_RUNNING && !sweep_running_is_ours(old)) {
+    cs_status st = CS_ERROR(CS_ERR_RUN, "point %ld is being run by another process (%s); not starting it twice",
+                            n, old);
     free(old);
+    return st;
+  }
+  free(old);
+  if (run_finished(h5)) {
+    if (was != SWEEP_DONE) CS_TRY(set_status(dir, n, "done"));
     printf("point %ld: already done (%s), skipped\n", n, h5);
     *exit_code = 0;
     return CS_OK;
@@ -173,33 +216,14 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
   }
   av[k++] = "--quiet";
   av[k] = NULL;
-  cs_status st = set_status(dir, n, "running");
-  posix_spawn_file_actions_t fa;
-  int fa_ok = st == CS_OK && posix_spawn_file_actions_init(&fa) == 0;
-  pid_t pid = -1;
-  int err = 0;
-  if (fa_ok) {
-    posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_APPEND, 0666);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    fflush(stdout);
-    fflush(stderr);
-    err = posix_spawn(&pid, exe, &fa, NULL, av, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) st = CS_ERROR(CS_ERR_IO, "cannot start %s: %s", exe, strerror(err));
-  } else if (st == CS_OK) {
-    st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  }
+  char running[512];
+  sweep_running_line(running, sizeof running);
+  cs_status st = set_status(dir, n, running);
   printf("point %ld: %s%s\n", n, resume ? "resuming " : "running ", h5);
   fflush(stdout);
+  fflush(stderr);
   int ws = 0;
-  if (st == CS_OK) {
-    while (waitpid(pid, &ws, 0) < 0) {
-      if (errno != EINTR) {
-        st = CS_ERROR(CS_ERR_IO, "waiting for point %ld: %s", n, strerror(errno));
-        break;
-      }
-    }
-  }
+  if (st == CS_OK) st = spawn_and_wait(exe, av, logp, dir, n, &ws);
   char msg[1100], reason[1000];
   if (st != CS_OK) {
     snprintf(msg, sizeof msg, "failed: %s", cs_error_message());
@@ -211,13 +235,13 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
     last_line(logp, reason, sizeof reason);
     if (WIFEXITED(ws)) {
       *exit_code = WEXITSTATUS(ws);
-      snprintf(msg, sizeof msg, "failed: exit %d%s%s%s", *exit_code,
-               *exit_code == 3 ? " (stopped with a checkpoint; run again to resume)" : "",
+      snprintf(msg, sizeof msg, "%s: exit %d%s%s%s", *exit_code == 3 ? "interrupted" : "failed",
+               *exit_code, *exit_code == 3 ? " (stopped with a checkpoint; run again to resume)" : "",
                reason[0] ? ": " : "", reason);
     } else {
       *exit_code = 1;
-      snprintf(msg, sizeof msg, "failed: killed by signal %d%s%s", WIFSIGNALED(ws) ? WTERMSIG(ws) : 0,
-               reason[0] ? ": " : "", reason);
+      snprintf(msg, sizeof msg, "interrupted: killed by signal %d%s%s",
+               WIFSIGNALED(ws) ? WTERMSIG(ws) : 0, reason[0] ? ": " : "", reason);
     }
   }
   cs_status s2 = set_status(dir, n, msg);
@@ -266,283 +290,90 @@ int sweep_run(int argc, char **argv) {
 
 /* ---- status ---- */
 
+/* Indices as a Slurm --array list: "0,3-5,9". */
+static void print_ranges(FILE *f, const long *idx, long count) {
+  for (long i = 0; i < count;) {
+    long j = i;
+    while (j + 1 < count && idx[j + 1] == idx[j] + 1) j++;
+    fprintf(f, "%s%ld", i ? "," : "", idx[i]);
+    if (j > i) fprintf(f, "%s%ld", j == i + 1 ? "," : "-", idx[j]);
+    i = j + 1;
+  }
+}
+
+static const char status_usage[] =
+    "usage: cisim sweep status DIR [--todo]\n"
+    "  counts of done, running, interrupted, failed and missing points, and which ones;\n"
+    "  --todo prints only the indices still to run (interrupted, failed, missing) as a\n"
+    "  Slurm --array list, e.g. 3,7-9 (an empty line when there are none)\n";
+
 int sweep_status(int argc, char **argv) {
-  if (argc != 2 || argv[1][0] == '-') {
-    fputs("usage: cisim sweep status DIR\n", argc == 2 ? stdout : stderr);
-    return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
-  }
-  const char *dir = argv[1];
-  long npts;
-  cs_status st = count_points(dir, &npts, NULL);
-  if (st != CS_OK) {
-    cli_fail("sweep status");
-    return cs_exit_code(st);
-  }
-  long done = 0, running = 0, failed = 0, missing = 0;
-  long *fl = calloc((size_t)npts + 1, sizeof(long)), *ml = calloc((size_t)npts + 1, sizeof(long));
-  if (!fl || !ml) {
-    free(fl);
-    free(ml);
-    fputs("cisim: out of memory\n", stderr);
-    return 1;
-  }
-  for (long n = 0; n < npts; n++) {
-    char *s = status_of(dir, n);
-    if (!s) ml[missing++] = n;
-    else if (strcmp(s, "done") == 0) done++;
-    else if (strcmp(s, "running") == 0) running++;
-    else fl[failed++] = n;
-    free(s);
-  }
-  printf("%ld points: %ld done, %ld running, %ld failed, %ld missing\n", npts, done, running, failed,
-         missing);
-  for (long i = 0; i < failed; i++) {
-    char *s = status_of(dir, fl[i]);
-    printf("failed %ld: %s\n", fl[i], s ? s : "");
-    free(s);
-  }
-  if (missing) {
-    printf("missing:");
-    for (long i = 0; i < missing && i < 20; i++) printf(" %ld", ml[i]);
-    if (missing > 20) printf(" ... (%ld more)", missing - 20);
-    printf("\n");
-  }
-  free(fl);
-  free(ml);
-  return 0;
-}
-
-/* ---- metrics ---- */
-
-typedef struct {
-  char **names;
-  double *vals;
-  int n, cap;
-} metric_list;
-
-static int wanted(const char *name) {
-  size_t l = strlen(name);
-  return strstr(name, "_change_") || strstr(name, "_depth_um") || strstr(name, "_peak") ||
-         strstr(name, "_return_day_") || (l >= 6 && strcmp(name + l - 6, "_total") == 0);
-}
-
-static herr_t visit(hid_t g, const char *name, const H5L_info_t *info, void *data) {
-  (void)info;
-  metric_list *ml = data;
-  if (!wanted(name)) return 0;
-  hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-  if (d < 0) return 0;
-  hid_t sp = H5Dget_space(d);
-  hsize_t dims[1] = {0};
-  double v = 0;
-  int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, dims, NULL) == 1 &&
-           dims[0] > 0;
-  if (ok) {
-    hsize_t start[1] = {dims[0] - 1}, count[1] = {1};
-    hid_t mem = H5Screate_simple(1, count, NULL);
-    ok = H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-         H5Dread(d, H5T_NATIVE_DOUBLE, mem, sp, H5P_DEFAULT, &v) >= 0;
-    H5Sclose(mem);
-  }
-  if (sp >= 0) H5Sclose(sp);
-  H5Dclose(d);
-  if (!ok) return 0;
-  if (ml->n == ml->cap) {
-    int cap = ml->cap ? 2 * ml->cap : 16;
-    char **nn = realloc(ml->names, (size_t)cap * sizeof(char *));
-    if (!nn) return -1;
-    ml->names = nn;
-    double *nv = realloc(ml->vals, (size_t)cap * sizeof(double));
-    if (!nv) return -1;
-    ml->vals = nv;
-    ml->cap = cap;
-  }
-  ml->names[ml->n] = strdup(name);
-  if (!ml->names[ml->n]) return -1;
-  ml->vals[ml->n++] = v;
-  return 0;
-}
-
-static void metrics_free(metric_list *ml) {
-  for (int i = 0; i < ml->n; i++) free(ml->names[i]);
-  free(ml->names);
-  free(ml->vals);
-  memset(ml, 0, sizeof *ml);
-}
-
-/* The final value of each wanted /series dataset, in name order. Never touches /fields. */
-static cs_status read_metrics(const char *h5, metric_list *ml) {
-  memset(ml, 0, sizeof *ml);
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  cs_status st = CS_OK;
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) st = CS_ERROR(CS_ERR_INPUT, "%s: cannot open as HDF5", h5);
-  hid_t g = f >= 0 ? H5Gopen2(f, "series", H5P_DEFAULT) : -1;
-  if (st == CS_OK && g < 0) st = CS_ERROR(CS_ERR_INPUT, "%s: no /series group", h5);
-  if (st == CS_OK && H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, visit, ml) < 0)
-    st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  if (g >= 0) H5Gclose(g);
-  if (f >= 0) H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
-  if (st != CS_OK) metrics_free(ml);
-  return st;
-}
-
-static void fmt_num(char *b, size_t size, double v) { snprintf(b, size, "%.17g", v); }
-
-int sweep_metrics(int argc, char **argv) {
-  if (argc != 2 || argv[1][0] == '-') {
-    fputs("usage: cisim sweep metrics RUN.h5   (name,value per line: what collect takes)\n",
-          argc == 2 ? stdout : stderr);
-    return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 2;
-  }
-  metric_list ml;
-  cs_status st = read_metrics(argv[1], &ml);
-  if (st != CS_OK) {
-    cli_fail("sweep metrics");
-    return cs_exit_code(st);
-  }
-  char b[64];
-  for (int i = 0; i < ml.n; i++) {
-    fmt_num(b, sizeof b, ml.vals[i]);
-    printf("%s,%s\n", ml.names[i], b);
-  }
-  metrics_free(&ml);
-  return 0;
-}
-
-/* ---- collect ---- */
-
-static void csv_text(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\n")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"') fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
-
-static int name_index(char ***names, int *n, const char *name) {
-  for (int i = 0; i < *n; i++)
-    if (strcmp((*names)[i], name) == 0) return i;
-  char **nn = realloc(*names, (size_t)(*n + 1) * sizeof(char *));
-  if (!nn) return -1;
-  *names = nn;
-  nn[*n] = strdup(name);
-  if (!nn[*n]) return -1;
-  return (*n)++;
-}
-
-static cs_status collect(const char *dir, const char *out, long *nrows) {
-  long npts;
-  char *manifest = NULL;
-  CS_TRY(count_points(dir, &npts, &manifest));
-  metric_list *per = calloc((size_t)npts + 1, sizeof(metric_list));
-  char **stat = calloc((size_t)npts + 1, sizeof(char *));
-  char **cols = NULL;
-  int ncols = 0;
-  cs_status st = (per && stat) ? CS_OK : CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  for (long n = 0; st == CS_OK && n < npts; n++) {
-    stat[n] = status_of(dir, n);
-    if (stat[n] && strcmp(stat[n], "done") == 0) {
-      char h5[4096];
-      sweep_point_path(h5, sizeof h5, dir, "runs", n, ".h5");
-      if (read_metrics(h5, &per[n]) != CS_OK) {
-        char *s = malloc(1100);
-        if (s) snprintf(s, 1100, "failed: cannot read metrics: %s", cs_error_message());
-        cs_error_clear();
-        free(stat[n]);
-        stat[n] = s;
-      }
-      for (int i = 0; i < per[n].n; i++)
-        if (name_index(&cols, &ncols, per[n].names[i]) < 0) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-    }
-  }
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
-  FILE *f = st == CS_OK ? fopen(tmp, "w") : NULL;
-  if (st == CS_OK && !f) st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-  if (f) {
-    /* Rows are the manifest's rows (already CSV) plus status and metrics. */
-    char *save = NULL, *line = strtok_r(manifest, "\n", &save);
-    fprintf(f, "%s,status", line ? line : "index");
-    for (int c = 0; c < ncols; c++) {
-      fputc(',', f);
-      csv_text(f, cols[c]);
-    }
-    fputc('\n', f);
-    for (long n = 0; n < npts; n++) {
-      line = strtok_r(NULL, "\n", &save);
-      fprintf(f, "%s,", line ? line : "");
-      csv_text(f, stat[n] ? stat[n] : "missing");
-      for (int c = 0; c < ncols; c++) {
-        fputc(',', f);
-        for (int i = 0; i < per[n].n; i++)
-          if (strcmp(per[n].names[i], cols[c]) == 0) {
-            char b[64];
-            fmt_num(b, sizeof b, per[n].vals[i]);
-            fputs(b, f);
-            break;
-          }
-      }
-      fputc('\n', f);
-    }
-    if (fclose(f) != 0) st = CS_ERROR(CS_ERR_IO, "%s: write error", tmp);
-    if (st == CS_OK && rename(tmp, out) != 0)
-      st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
-    if (st != CS_OK) unlink(tmp);
-  }
-  for (long n = 0; per && stat && n < npts; n++) {
-    metrics_free(&per[n]);
-    free(stat[n]);
-  }
-  for (int c = 0; c < ncols; c++) free(cols[c]);
-  free(cols);
-  free(per);
-  free(stat);
-  free(manifest);
-  *nrows = npts;
-  return st;
-}
-
-int sweep_collect(int argc, char **argv) {
-  static const char usage[] = "usage: cisim sweep collect DIR [-o TABLE.csv]   (default DIR/results.csv)\n";
-  const char *dir = NULL, *out = NULL;
+  const char *dir = NULL;
+  int todo_only = 0;
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-      fputs(usage, stdout);
+      fputs(status_usage, stdout);
       return 0;
-    } else if (strcmp(argv[a], "-o") == 0 && a + 1 < argc) {
-      out = argv[++a];
+    } else if (strcmp(argv[a], "--todo") == 0) {
+      todo_only = 1;
     } else if (argv[a][0] != '-' && !dir) {
       dir = argv[a];
     } else {
-      fprintf(stderr, "cisim: sweep collect: unexpected argument '%s'\n%s", argv[a], usage);
+      fprintf(stderr, "cisim: sweep status: unexpected argument '%s'\n%s", argv[a], status_usage);
       return 2;
     }
   }
   if (!dir) {
-    fprintf(stderr, "cisim: sweep collect: needs DIR\n%s", usage);
+    fprintf(stderr, "cisim: sweep status: needs DIR\n%s", status_usage);
     return 2;
   }
-  char def[4096];
-  if (!out) {
-    snprintf(def, sizeof def, "%s/results.csv", dir);
-    out = def;
-  }
-  long rows = 0;
-  cs_status st = collect(dir, out, &rows);
+  long npts;
+  cs_status st = sweep_count_points(dir, &npts, NULL);
   if (st != CS_OK) {
-    cli_fail("sweep collect");
+    cli_fail("sweep status");
     return cs_exit_code(st);
   }
-  printf("%ld rows -> %s\n", rows, out);
+  long count[5] = {0};
+  long *todo = malloc(((size_t)npts + 1) * sizeof(long)), ntodo = 0;
+  char **text = calloc((size_t)npts + 1, sizeof(char *));
+  sweep_state *state = malloc(((size_t)npts + 1) * sizeof(sweep_state));
+  if (!todo || !text || !state) {
+    free(todo);
+    free(text);
+    free(state);
+    fputs("cisim: sweep status: out of memory\n", stderr);
+    return 1;
+  }
+  for (long n = 0; n < npts; n++) {
+    state[n] = sweep_point_state(dir, n, &text[n]);
+    count[state[n]]++;
+    if (state[n] != SWEEP_DONE && state[n] != SWEEP_RUNNING) todo[ntodo++] = n;
+  }
+  if (todo_only) {
+    print_ranges(stdout, todo, ntodo);
+    putchar('\n');
+  } else {
+    printf("%ld points: %ld done, %ld running, %ld interrupted, %ld failed, %ld missing\n", npts,
+           count[SWEEP_DONE], count[SWEEP_RUNNING], count[SWEEP_INTERRUPTED], count[SWEEP_FAILED],
+           count[SWEEP_MISSING]);
+    static const sweep_state listed[] = {SWEEP_RUNNING, SWEEP_INTERRUPTED, SWEEP_FAILED};
+    for (int k = 0; k < 3; k++) {
+      long shown = 0;
+      for (long n = 0; n < npts; n++) {
+        if (state[n] != listed[k]) continue;
+        if (shown++ < 20) printf("%s %ld: %s\n", sweep_state_name(listed[k]), n, text[n]);
+      }
+      if (shown > 20) printf("... and %ld more %s\n", shown - 20, sweep_state_name(listed[k]));
+    }
+    if (ntodo) {
+      printf("to run (interrupted, failed, missing): ");
+      print_ranges(stdout, todo, ntodo);
+      printf("\n  resubmit: scripts/slurm/submit.sh %s   (or: cisim sweep status %s --todo)\n", dir, dir);
+    }
+  }
+  for (long n = 0; n < npts; n++) free(text[n]);
+  free(text);
+  free(state);
+  free(todo);
   return 0;
 }

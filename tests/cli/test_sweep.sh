@@ -6,6 +6,7 @@
 # usage: test_sweep.sh BUILD_DIR (or PATH/TO/cisim)
 set -u
 if [ -d "$1" ]; then CISIM=$(realpath "$1/cisim"); else CISIM=$(realpath "$1"); fi
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -52,13 +53,54 @@ then ok "re-plan with the same spec is a no-op"; else bad "re-plan same spec"; f
 seq 0 3 | xargs -P 2 -I{} "$CISIM" sweep run sw --task {} > runlog 2> err
 rc=$?
 "$CISIM" sweep status sw > status 2> err
-if [ $rc = 0 ] && grep -q '4 points: 4 done, 0 running, 0 failed, 0 missing' status
+if [ $rc = 0 ] && grep -q '4 points: 4 done, 0 running, 0 interrupted, 0 failed, 0 missing' status
 then ok "4 points run with xargs -P 2, status 4 done"; else bad "run/status (rc $rc)"; cat status runlog; fi
 
 # collect
 if "$CISIM" sweep collect sw -o table.csv > out 2> err && [ "$(wc -l < table.csv)" = 5 ] &&
    head -1 table.csv | grep -q ',status,.*c_total' && [ "$(grep -c ',done,' table.csv)" = 4 ]
 then ok "collect: 4 rows with status and c_total"; else bad "collect"; cat table.csv; fi
+
+# the HDF5 table holds the same rows: index, parameters with units, state, metrics (read with
+# h5py, as users will; Debian's python3-h5py lives under /usr/bin/python3)
+if ! /usr/bin/python3 -c 'import h5py, matplotlib' 2> /dev/null; then
+  echo "SKIP HDF5 table and plot_sweep.py checks: /usr/bin/python3 lacks h5py or matplotlib"
+elif /usr/bin/python3 - table.csv table.h5 > out 2> err <<'PY'
+import csv, sys, math, h5py
+rows = list(csv.DictReader(open(sys.argv[1])))
+with h5py.File(sys.argv[2], "r") as f:
+    assert [int(i) for i in f["index"][()]] == [int(r["index"]) for r in rows]
+    for k in ("diffusion.decay_per_day", "diffusion.D_um2_per_day"):
+        assert list(f["parameters"][k][()]) == [float(r[k]) for r in rows], k
+    assert f["parameters/diffusion.D_um2_per_day"].attrs["units"] == "µm²/day"
+    assert [s.decode() for s in f["state"][()]] == [r["status"] for r in rows] == ["done"] * 4
+    assert list(f["seed"][()]) == [-1] * 4
+    got = [repr(float(v)) for v in f["metrics/c_total"][()]]
+    assert [repr(float(r["c_total"])) for r in rows] == got, got
+    assert f["metrics/c_total"].attrs["units"] != ""
+PY
+then ok "collect: HDF5 table with the CSV's values and the parameters' units"
+else bad "HDF5 table"; cat err; fi
+
+# plot_sweep.py: the plotted numbers (--print) are the table's; lines and heat map PNGs
+PLOT=$SRC/scripts/plot_sweep.py
+colof() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+if /usr/bin/python3 -c 'import h5py, matplotlib' 2> /dev/null; then
+  # expected: c_total per (decay, D) from the CSV, in the order plot_sweep sorts them
+  want_lines=$(tail -n +2 table.csv | awk -F, -v c="$(colof table.csv c_total)" '{print $3 "|" $2 "|" $c}' |
+               sort -t'|' -k1,1g -k2,2g)
+  got_lines=$(python3 "$PLOT" table.h5 --print -o lines.png 2> perr |
+              /usr/bin/python3 -c 'import csv,sys; r=list(csv.reader(sys.stdin))[1:]; [print("%g|%g|%s" % (float(a[1]), float(a[2]), repr(float(a[3])))) for a in r]')
+  want_lines=$(echo "$want_lines" | /usr/bin/python3 -c 'import sys; [print("%g|%g|%s" % (float(a), float(b), repr(float(c)))) for a, b, c in (l.strip().split("|") for l in sys.stdin)]')
+  got_heat=$(python3 "$PLOT" table.csv --x decay_per_day --y D_um2_per_day --print -o heat.png 2> herr | tail -n +2 | wc -l)
+  python3 "$PLOT" table.h5 --x nonsense > /dev/null 2> xerr; rx=$?
+  if [ -n "$got_lines" ] && [ "$got_lines" = "$want_lines" ] && [ "$got_heat" = 4 ] &&
+     [ "$(od -An -tx1 -N8 lines.png | tr -d ' ')" = 89504e470d0a1a0a ] &&
+     [ "$(od -An -tx1 -N8 heat.png | tr -d ' ')" = 89504e470d0a1a0a ] &&
+     [ $rx = 2 ] && grep -q "unknown parameter 'nonsense'" xerr && ! grep -q Traceback xerr
+  then ok "plot_sweep.py: lines and heat map of the collected values; unknown key exit 2"
+  else bad "plot_sweep.py"; echo "want: $want_lines"; echo "got:  $got_lines"; cat perr herr xerr; fi
+fi
 
 # a point run directly gives the collected values (as text)
 col=$(head -1 table.csv | tr ',' '\n' | grep -nx c_total | cut -d: -f1)
@@ -94,9 +136,62 @@ mkdir -p sw/runs/0 && rm -f sw/runs/0/0.h5 && echo 'grid.spacing_um=oops' >> sw/
 rc=$?
 "$CISIM" sweep status sw > status 2> err
 "$CISIM" sweep collect sw > /dev/null 2> err
-if [ $rc = 2 ] && grep -q '1 failed' status && grep -q '^failed 0: failed: exit 2' status &&
+if [ $rc = 2 ] && grep -q '1 failed' status && grep -q '^failed 0: failed: exit 2' status && [ "$("$CISIM" sweep status sw --todo)" = 0 ] &&
    grep -q '^0,.*,"\?failed: exit 2' sw/results.csv && [ "$(wc -l < sw/results.csv)" = 5 ]
 then ok "a failed point is recorded with its reason and kept by collect"; else bad "failure (rc $rc)"; cat status; fi
+if /usr/bin/python3 -c 'import h5py, matplotlib' 2> /dev/null; then
+  n=$(python3 "$PLOT" sw --print -o f.png 2> ferr | tail -n +2 | wc -l)
+  if [ "$n" = 3 ] && grep -q '1 of 4 points not done (1 failed), not plotted' ferr
+  then ok "plot_sweep.py leaves out the failed point and says so"; else bad "plot_sweep failed point ($n)"; cat ferr; fi
+fi
+
+# a point recorded as running is interrupted once its process is gone or its heartbeat stops;
+# a live one elsewhere is not started twice
+st3=sw/status/0/3.txt
+cp "$st3" st3.saved
+dead=$(sh -c 'echo $$')   # the pid of a process that has ended
+echo "running host=$(hostname) pid=$dead slurm_job=- started=x" > "$st3"
+"$CISIM" sweep status sw > status 2> err
+a=$(grep -c '^interrupted 3: .*process '"$dead"' .* is gone' status)
+echo "running host=elsewhere.invalid pid=1 slurm_job=77 started=x" > "$st3"
+"$CISIM" sweep status sw > status 2> err
+b=$(grep -c '1 running' status)
+"$CISIM" sweep run sw --task 3 > out 2> err; rc=$?
+c=$(grep -c 'being run by another process' err)
+SLURM_JOB_ID=77 "$CISIM" sweep run sw --task 3 > out 2> err; rc2=$?
+echo "running host=elsewhere.invalid pid=1 slurm_job=77 started=x" > "$st3"
+touch -d '-10 minutes' "$st3"
+"$CISIM" sweep status sw > status 2> err
+d=$(grep -c '^interrupted 3: .*no heartbeat' status)
+todo=$("$CISIM" sweep status sw --todo)
+if [ "$a" = 1 ] && [ "$b" = 1 ] && [ $rc = 1 ] && [ "$c" = 1 ] && [ $rc2 = 0 ] && [ "$d" = 1 ] && [ "$todo" = 0,3 ]
+then ok "running points: dead pid and stale heartbeat are interrupted; live ones not run twice; --todo"
+else bad "liveness ($a $b $rc $c $rc2 $d '$todo')"; cat status; fi
+cp st3.saved "$st3"
+
+# stop requests reach the run: SIGTERM to `sweep run` -> the run checkpoints (exit 3,
+# interrupted) and the next `sweep run` resumes it; SIGKILL leaves it interrupted
+sed 's/end_day: 0.5/end_day: 20000/' base.yaml > long.yaml
+printf 'base: long.yaml\nvary:\n  diffusion.decay_per_day: [2, 3]\n' > long_spec.yaml
+"$CISIM" sweep plan long_spec.yaml -o swl > /dev/null 2> err
+waitrun() { for _ in $(seq 1 200); do [ -s "swl/runs/0/$1.h5" ] && grep -q '^running' "swl/status/0/$1.txt" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+"$CISIM" sweep run swl --task 0 > out0 2> err & p0=$!
+waitrun 0; sleep 0.3
+kill -TERM $p0; wait $p0; rc=$?
+if [ $rc = 3 ] && [ -f swl/runs/0/0.h5.ckpt ] && grep -q '^interrupted: exit 3' swl/status/0/0.txt &&
+   h5dump -a /status swl/runs/0/0.h5 | grep -q 'stopped (SIGUSR2)'
+then ok "SIGTERM to sweep run: the run stops with a checkpoint, point interrupted"
+else bad "SIGTERM forwarding (rc $rc)"; cat swl/status/0/0.txt; tail -3 swl/runs/0/0.h5.log; fi
+"$CISIM" sweep run swl --task 1 > out1 2> err & p1=$!
+waitrun 1; sleep 0.2
+c1=$(pgrep -P $p1); kill -KILL $p1 $c1; wait $p1 2>/dev/null   # parent first: nothing records the end
+"$CISIM" sweep status swl > status 2> err
+if grep -q '0 done, 0 running, 2 interrupted' status && grep -q '^interrupted 1: .* is gone' status &&
+   [ "$("$CISIM" sweep status swl --todo)" = 0,1 ]
+then ok "SIGKILL: the point shows as interrupted"; else bad "SIGKILL"; cat status; fi
+"$CISIM" sweep run swl --task 0 > out0 2> err & p0=$!
+waitrun 0; sleep 0.2; kill -INT $p0; wait $p0
+if grep -q 'resuming' out0; then ok "an interrupted point resumes"; else bad "resume after SIGTERM"; cat out0; fi
 
 # a changed spec is refused
 sed 's/count: 2/count: 3/' spec.yaml > spec2.yaml
