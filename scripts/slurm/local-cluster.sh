@@ -5,14 +5,15 @@
 # Slurm, if any, is not disturbed.
 #
 #   scripts/slurm/local-cluster.sh start DIR [CPUS]   start it (CPUS: default all cores)
-#   scripts/slurm/local-cluster.sh stop DIR           stop it (and cancel its jobs)
+#   scripts/slurm/local-cluster.sh stop DIR [--purge] stop it (and cancel its jobs); --purge
+#                                                     also deletes what start wrote in DIR
 #   eval "$(scripts/slurm/local-cluster.sh env DIR)"  point sbatch, squeue, ... at it
 #
 # Needs Debian's slurm-wlm and munge, and root (or passwordless sudo): slurmd starts jobs as the
 # submitting user. Exit status 77 when either is missing, so a test can report "skipped".
 set -euo pipefail
 
-usage() { echo "usage: local-cluster.sh start DIR [CPUS] | stop DIR | env DIR" >&2; exit 2; }
+usage() { echo "usage: local-cluster.sh start DIR [CPUS] | stop DIR [--purge] | env DIR" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 cmd=$1
 mkdir -p "$2"
@@ -101,24 +102,27 @@ wait_for() { # seconds, description, command...
 start() {
   need
   local cpus=${1:-$(nproc)}
+  # Not root: the whole start runs under sudo, so that the daemons own their files.
+  if [ ${#SUDO[@]} -gt 0 ]; then exec "${SUDO[@]}" bash "$0" start "$dir" "$cpus"; fi
   if [ -f "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
     echo "local-cluster: already running in $dir" >&2
     return 0
   fi
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool"
-  chmod 700 "$dir/munge"
+  # Others may use the socket (sbatch authenticates through it) but not write the directory.
+  chmod 755 "$dir/munge"
   # munged insists that its key is private and that no one else can write its directories.
   [ -f "$dir/munge/munge.key" ] || mungekey --create --keyfile="$dir/munge/munge.key"
   chmod 600 "$dir/munge/munge.key"
-  "${SUDO[@]}" munged --force --socket="$dir/munge/munge.socket.2" \
+  munged --force --socket="$dir/munge/munge.socket.2" \
     --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
     --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
   wait_for 10 munged test -S "$dir/munge/munge.socket.2"
   write_conf "$cpus"
   export SLURM_CONF=$conf
-  "${SUDO[@]}" env SLURM_CONF="$conf" slurmctld -i
+  slurmctld -i
   wait_for 20 slurmctld scontrol ping
-  "${SUDO[@]}" env SLURM_CONF="$conf" slurmd
+  slurmd
   wait_for 30 "slurmd (node idle)" bash -c "sinfo -h -o %t | grep -qx idle"
   echo "local-cluster: running in $dir ($cpus CPUs); eval \"\$($0 env $dir)\" to use it" >&2
 }
@@ -133,13 +137,16 @@ stop() {
     "${SUDO[@]}" kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     "${SUDO[@]}" kill -9 "$pid" 2>/dev/null || true
-    rm -f "$pidf"
+    "${SUDO[@]}" rm -f "$pidf"
   done
+  if [ "${1:-}" = --purge ]; then
+    "${SUDO[@]}" rm -rf "$dir/munge" "$dir/state" "$dir/spool" "$conf" "$dir"/slurm*.log
+  fi
 }
 
 case "$cmd" in
   start) start "${3:-}" ;;
-  stop) stop ;;
+  stop) stop "${3:-}" ;;
   env) echo "export SLURM_CONF='$conf'" ;;
   *) usage ;;
 esac

@@ -22,7 +22,7 @@ CISIM=$BUILD/cisim
 T=$(mktemp -d)
 CLUSTER=$T/cluster
 LC=$SRC/scripts/slurm/local-cluster.sh
-cleanup() { bash "$LC" stop "$CLUSTER" > /dev/null 2>&1; rm -rf "$T"; }
+cleanup() { bash "$LC" stop "$CLUSTER" --purge > /dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 cd "$T"
 export OMP_WAIT_POLICY=PASSIVE
