@@ -49,6 +49,37 @@ int cli_sweep(int argc, char **argv) {
 
 /* ---- helpers ---- */
 
+int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
+               const char **positional, const char *needs) {
+  for (int a = 1; a < argc; a++) {
+    const char *arg = argv[a];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      fputs(usage, stdout);
+      return -1;
+    }
+    const sweep_opt *o = opts;
+    while (o && o->flag && strcmp(arg, o->flag) != 0 && !(o->alt && strcmp(arg, o->alt) == 0)) o++;
+    if (o && o->flag && o->value && a + 1 < argc) {
+      *o->value = argv[++a];
+    } else if (o && o->flag && !o->value) {
+      *o->on = 1;
+    } else if (arg[0] != '-' && !*positional) {
+      *positional = arg;
+    } else {
+      fprintf(stderr, "cisim: sweep %s: unexpected argument '%s'\n%s", cmd, arg, usage);
+      return 2;
+    }
+  }
+  int missing = !*positional;
+  for (const sweep_opt *o = opts; o && o->flag && !missing; o++)
+    missing = o->required && !*o->value;
+  if (missing) {
+    fprintf(stderr, "cisim: sweep %s: needs %s\n%s", cmd, needs, usage);
+    return 2;
+  }
+  return 0;
+}
+
 cs_status sweep_mkdirs(const char *path) {
   size_t len = strlen(path);
   char *buf = malloc(len + 1);
@@ -340,7 +371,7 @@ static cs_status build_table(sweep_plan_t *pl, int mode, long npts, const char *
   return st;
 }
 
-static void csv_field(FILE *f, const char *s) {
+void sweep_csv_field(FILE *f, const char *s) {
   if (strpbrk(s, ",\"\n")) {
     fputc('"', f);
     for (; *s; s++) {
@@ -387,7 +418,7 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
   fputs("index", man);
   for (int v = 0; v < pl->nvar; v++) {
     fputc(',', man);
-    csv_field(man, pl->var[v].key);
+    sweep_csv_field(man, pl->var[v].key);
   }
   fputs(",seed\n", man);
   cs_status st = CS_OK;
@@ -419,7 +450,7 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
     fprintf(man, "%ld", n);
     for (int v = 0; v < pl->nvar; v++) {
       fputc(',', man);
-      csv_field(man, pl->table[(n / pl->nrep) * pl->nvar + v]);
+      sweep_csv_field(man, pl->table[(n / pl->nrep) * pl->nvar + v]);
     }
     if (pl->rep_key)
       fprintf(man, ",%ld\n", point_seed(pl, n));
@@ -623,23 +654,9 @@ static cs_status plan(const char *spec, const char *dir, int *noop) {
 int sweep_plan(int argc, char **argv) {
   static const char usage[] = "usage: cisim sweep plan SPEC.yaml -o DIR\n";
   const char *spec = NULL, *dir = NULL;
-  for (int a = 1; a < argc; a++) {
-    if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-      fputs(usage, stdout);
-      return 0;
-    } else if (strcmp(argv[a], "-o") == 0 && a + 1 < argc) {
-      dir = argv[++a];
-    } else if (argv[a][0] != '-' && !spec) {
-      spec = argv[a];
-    } else {
-      fprintf(stderr, "cisim: sweep plan: unexpected argument '%s'\n%s", argv[a], usage);
-      return 2;
-    }
-  }
-  if (!spec || !dir) {
-    fprintf(stderr, "cisim: sweep plan: needs SPEC and -o DIR\n%s", usage);
-    return 2;
-  }
+  const sweep_opt opts[] = {{"-o", "--output", &dir, NULL, 1}, {0}};
+  int rc = sweep_args(argc, argv, "plan", usage, opts, &spec, "SPEC and -o DIR");
+  if (rc) return rc < 0 ? 0 : rc;
   int noop = 0;
   cs_status st = plan(spec, dir, &noop);
   if (st != CS_OK) {

@@ -6,6 +6,7 @@
 #define CISIM_SWEEP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -17,10 +18,26 @@ int sweep_status(int argc, char **argv);  /* sim/sweep_run.c */
 int sweep_collect(int argc, char **argv); /* sim/sweep_collect.c */
 int sweep_metrics(int argc, char **argv); /* sim/sweep_collect.c */
 
+/* Command-line options of the sweep subcommands: a flag (and its other spelling, or NULL)
+   that takes a value (*value; required: must end up set) or, with value == NULL, sets *on. */
+typedef struct {
+  const char *flag, *alt;
+  const char **value;
+  int *on;
+  int required;
+} sweep_opt;
+/* Parses argv[1..]: the options (a {0}-terminated list), one positional argument, --help/-h.
+   Returns 0 to go on, -1 after printing the usage for --help, 2 after a message naming what
+   is wrong or missing (`needs` says what the command needs, e.g. "DIR and --task N"). */
+int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
+               const char **positional, const char *needs);
+
 /* Shared helpers (sim/sweep.c). */
 cs_status sweep_mkdirs(const char *path);  /* mkdir -p */
 cs_status sweep_read_text(const char *path, char **text); /* whole file, caller frees */
 cs_status sweep_write_text(const char *path, const char *text); /* atomic (tmp + rename) */
+/* One CSV field, in double quotes (with "" for ") when it holds a comma, quote or newline. */
+void sweep_csv_field(FILE *f, const char *s);
 /* "DIR/sub/<shard>/<N>suffix" into buf; 0 if it did not fit. */
 int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
                      const char *suffix);

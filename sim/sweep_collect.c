@@ -163,19 +163,6 @@ int sweep_metrics(int argc, char **argv) {
 
 /* ---- collect ---- */
 
-static void csv_text(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\n")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"') fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
-
 /* Splits one CSV line (the manifest's quoting: fields with , " or newline in double quotes)
    in place into at most max fields; returns the count. */
 static int csv_split(char *line, char **field, int max) {
@@ -313,21 +300,21 @@ static cs_status write_csv(const table *t, const char *out) {
   if (!f) return CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
   for (int c = 0; c < t->nman; c++) {
     if (c) fputc(',', f);
-    csv_text(f, t->man_head[c]);
+    sweep_csv_field(f, t->man_head[c]);
   }
   fputs(",status", f);
   for (int c = 0; c < t->ncols; c++) {
     fputc(',', f);
-    csv_text(f, t->cols[c]);
+    sweep_csv_field(f, t->cols[c]);
   }
   fputc('\n', f);
   for (long n = 0; n < t->npts; n++) {
     for (int c = 0; c < t->nman; c++) {
       if (c) fputc(',', f);
-      csv_text(f, t->man_cell[n * t->nman + c]);
+      sweep_csv_field(f, t->man_cell[n * t->nman + c]);
     }
     fputc(',', f);
-    csv_text(f, t->status[n]);
+    sweep_csv_field(f, t->status[n]);
     for (int c = 0; c < t->ncols; c++) {
       fputc(',', f);
       double v = table_metric(t, n, c);
@@ -480,23 +467,9 @@ static const char collect_usage[] =
 
 int sweep_collect(int argc, char **argv) {
   const char *dir = NULL, *out = NULL;
-  for (int a = 1; a < argc; a++) {
-    if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-      fputs(collect_usage, stdout);
-      return 0;
-    } else if (strcmp(argv[a], "-o") == 0 && a + 1 < argc) {
-      out = argv[++a];
-    } else if (argv[a][0] != '-' && !dir) {
-      dir = argv[a];
-    } else {
-      fprintf(stderr, "cisim: sweep collect: unexpected argument '%s'\n%s", argv[a], collect_usage);
-      return 2;
-    }
-  }
-  if (!dir) {
-    fprintf(stderr, "cisim: sweep collect: needs DIR\n%s", collect_usage);
-    return 2;
-  }
+  const sweep_opt opts[] = {{"-o", "--output", &out, NULL, 0}, {0}};
+  int rc = sweep_args(argc, argv, "collect", collect_usage, opts, &dir, "DIR");
+  if (rc) return rc < 0 ? 0 : rc;
   char csv[4096], h5[4200];
   snprintf(csv, sizeof csv, "%s", out ? out : "");
   if (!out) snprintf(csv, sizeof csv, "%s/results.csv", dir);

@@ -258,25 +258,9 @@ static const char run_usage[] =
 
 int sweep_run(int argc, char **argv) {
   const char *dir = NULL, *task = getenv("SLURM_ARRAY_TASK_ID"), *threads = NULL;
-  for (int a = 1; a < argc; a++) {
-    if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-      fputs(run_usage, stdout);
-      return 0;
-    } else if (strcmp(argv[a], "--task") == 0 && a + 1 < argc) {
-      task = argv[++a];
-    } else if ((strcmp(argv[a], "--threads") == 0 || strcmp(argv[a], "-j") == 0) && a + 1 < argc) {
-      threads = argv[++a];
-    } else if (argv[a][0] != '-' && !dir) {
-      dir = argv[a];
-    } else {
-      fprintf(stderr, "cisim: sweep run: unexpected argument '%s'\n%s", argv[a], run_usage);
-      return 2;
-    }
-  }
-  if (!dir || !task) {
-    fprintf(stderr, "cisim: sweep run: needs DIR and --task N (or $SLURM_ARRAY_TASK_ID)\n%s", run_usage);
-    return 2;
-  }
+  const sweep_opt opts[] = {{"--task", NULL, &task, NULL, 1}, {"--threads", "-j", &threads, NULL, 0}, {0}};
+  int rc = sweep_args(argc, argv, "run", run_usage, opts, &dir, "DIR and --task N (or $SLURM_ARRAY_TASK_ID)");
+  if (rc) return rc < 0 ? 0 : rc;
   long n = 0;
   int code = 0;
   cs_status st = parse_task(task, &n);
@@ -310,23 +294,9 @@ static const char status_usage[] =
 int sweep_status(int argc, char **argv) {
   const char *dir = NULL;
   int todo_only = 0;
-  for (int a = 1; a < argc; a++) {
-    if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
-      fputs(status_usage, stdout);
-      return 0;
-    } else if (strcmp(argv[a], "--todo") == 0) {
-      todo_only = 1;
-    } else if (argv[a][0] != '-' && !dir) {
-      dir = argv[a];
-    } else {
-      fprintf(stderr, "cisim: sweep status: unexpected argument '%s'\n%s", argv[a], status_usage);
-      return 2;
-    }
-  }
-  if (!dir) {
-    fprintf(stderr, "cisim: sweep status: needs DIR\n%s", status_usage);
-    return 2;
-  }
+  const sweep_opt opts[] = {{"--todo", NULL, NULL, &todo_only, 0}, {0}};
+  int rc = sweep_args(argc, argv, "status", status_usage, opts, &dir, "DIR");
+  if (rc) return rc < 0 ? 0 : rc;
   long npts;
   cs_status st = sweep_count_points(dir, &npts, NULL);
   if (st != CS_OK) {
