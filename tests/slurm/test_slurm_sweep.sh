@@ -28,7 +28,10 @@ cd "$T"
 export OMP_WAIT_POLICY=PASSIVE
 unset SLURM_ARRAY_TASK_ID SLURM_JOB_ID
 
-bash "$LC" start "$CLUSTER" 2 2> cluster.err
+# Two CPUs (two tasks at once) where there are two; slurmd drains a node that claims more.
+CPUS=$(nproc)
+[ "$CPUS" -gt 2 ] && CPUS=2
+bash "$LC" start "$CLUSTER" "$CPUS" 2> cluster.err
 rc=$?
 if [ $rc != 0 ]; then
   cat cluster.err
