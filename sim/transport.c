@@ -64,11 +64,11 @@ static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
     int rows = g->ny * g->nz;
     sw->blocks = malloc(sizeof(block) * (size_t)rows);
     if (!sw->blocks) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
-    /* Blocks of up to 16 rows that lie in one layer: 16 independent recurrences keep the
+    /* Blocks of up to TRI_ROWS rows that lie in one layer: independent recurrences keep the
        pipeline full while sharing one factorisation. */
     for (int r = 0; r < rows;) {
       int layer = g->layer_of_z[r / g->ny], w = 1;
-      while (w < 16 && r + w < rows && g->layer_of_z[(r + w) / g->ny] == layer &&
+      while (w < TRI_ROWS && r + w < rows && g->layer_of_z[(r + w) / g->ny] == layer &&
              (g->dims == 2 || (r + w) / g->ny == r / g->ny))
         w++;
       sw->blocks[nb++] = (block){(size_t)r * (size_t)g->nx, w, layer};
@@ -253,7 +253,7 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
     memset(f->zc, 0, sizeof(double) * (size_t)n);
     f->zc[0] = gamma;
     f->zc[n - 1] = alpha;
-    tri_solve_shared(n, 1, 1, 1, f->a, f->m, f->cp, f->zc);
+    tri_solve_shared(n, 1, 1, 1, f->a, f->m, f->cp, f->zc, NULL, 0);
     f->sm_v = beta / gamma;
     f->sm_den = 1 + f->zc[0] + f->sm_v * f->zc[n - 1];
   } else {
@@ -272,7 +272,7 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
 #define X_PAD 8
 
 static void solve_shared_block(const sweep *sw, const factor *f, double ub, double *x0, int w,
-                               double *fr) {
+                               double *fr, const double *next, size_t next_len) {
   const int n = sw->n;
   const size_t ps = sw->ps;
   size_t ls = sw->ls;
@@ -287,14 +287,20 @@ static void solve_shared_block(const sweep *sw, const factor *f, double ub, doub
     for (int r = 0; r < w; r++) x[r * ls] += f->g_lo * ub;
   if (f->g_hi > 0)
     for (int r = 0; r < w; r++) x[(size_t)(n - 1) * ps + r * ls] += f->g_hi * ub;
-  tri_solve_shared(n, w, ps, ls, f->a, f->m, f->cp, x);
+  tri_solve_shared(n, w, ps, ls, f->a, f->m, f->cp, x, next, next_len);
   if (f->sm_den != 0) {
     for (int r = 0; r < w; r++)
       fr[r] = (x[r * ls] + f->sm_v * x[(size_t)(n - 1) * ps + r * ls]) / f->sm_den;
-    for (int p = 0; p < n; p++) {
-      double *xp = x + (size_t)p * ps, z = f->zc[p];
-      for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
-    }
+    if (ps == 1) /* x lines: along each line, contiguous */
+      for (int r = 0; r < w; r++) {
+        double *xr = x + r * ls, frr = fr[r];
+        for (int p = 0; p < n; p++) xr[p] -= frr * f->zc[p];
+      }
+    else
+      for (int p = 0; p < n; p++) {
+        double *xp = x + (size_t)p * ps, z = f->zc[p];
+        for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
+      }
   }
   if (padded)
     for (int r = 0; r < w; r++) memcpy(x0 + r * sw->ls, x + r * ls, sizeof(double) * (size_t)n);
@@ -425,11 +431,19 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
   const block *bk = &sw->blocks[bi];
   const int attr = t->m->species[s].chemo_attractant;
   double *scr = t->scratch[omp_get_thread_num()];
-  if (attr >= 0)
+  if (attr >= 0) {
     solve_chemo_block(t, sw, s, bk, u[s] + bk->base, u[attr] + bk->base, dt, scr);
-  else
-    solve_shared_block(sw, &fs[sw->dir == DIR_Z ? 0 : bk->layer], t->ub[s], u[s] + bk->base,
-                       bk->w, scr);
+    return;
+  }
+  /* x blocks: the next rows in memory, for the kernel to prefetch */
+  const double *next = NULL;
+  size_t next_len = 0;
+  if (sw->dir == DIR_X && bi + 1 < sw->nblocks) {
+    next = u[s] + sw->blocks[bi + 1].base;
+    next_len = (size_t)sw->blocks[bi + 1].w * sw->ls;
+  }
+  solve_shared_block(sw, &fs[sw->dir == DIR_Z ? 0 : bk->layer], t->ub[s], u[s] + bk->base,
+                     bk->w, scr, next, next_len);
 }
 
 /* Species by species (chemotactic ones first, so every direction sees the attractant as it was
