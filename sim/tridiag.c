@@ -32,17 +32,30 @@ void tri_factor(int n, const double *a, const double *b, const double *c, double
 /* Rows fetched ahead in the forward pass of strided blocks (measured: 4 to 8 best). */
 #define TRI_AHEAD 6
 
-/* The body is written once and instantiated for ls == 1 so the compiler sees unit stride. */
-static inline void shared_body(int n, int w, size_t ps, size_t ls, const double *a,
-                               const double *m, const double *cp, double *x) {
-  for (int r = 0; r < w; r++) x[r * ls] *= m[0];
+/* The body is written once and instantiated for ls == 1 so the compiler sees unit stride,
+   with and without an owed correction (ow, ls == 1 only). */
+static inline __attribute__((always_inline)) void shared_body(int n, int w, size_t ps, size_t ls,
+                                                              const double *a, const double *m,
+                                                              const double *cp, double *x,
+                                                              const tri_owed *ow) {
+  if (ow && ow->p0 <= 0 && 0 < ow->p1) {
+    const double s0 = ow->s[0], *v0 = ow->v;
+    for (int r = 0; r < w; r++) x[r] = (x[r] - s0 * v0[r]) * m[0];
+  } else {
+    for (int r = 0; r < w; r++) x[r * ls] *= m[0];
+  }
   for (int p = 1; p < n; p++) {
     double *xp = x + (size_t)p * ps;
     const double *xq = xp - ps;
     const double ap = a[p], mp = m[p];
     if (ls == 1 && p + TRI_AHEAD < n) /* rows far apart (z): each a new stream */
       for (int r = 0; r < w; r += 8) __builtin_prefetch(xp + TRI_AHEAD * ps + r, 1);
-    for (int r = 0; r < w; r++) xp[r * ls] = (xp[r * ls] - ap * xq[r * ls]) * mp;
+    if (ow && ow->p0 <= p && p < ow->p1) {
+      const double sp = ow->s[p], *vp = ow->v + (size_t)p * ow->vps;
+      for (int r = 0; r < w; r++) xp[r] = ((xp[r] - sp * vp[r]) - ap * xq[r]) * mp;
+    } else {
+      for (int r = 0; r < w; r++) xp[r * ls] = (xp[r * ls] - ap * xq[r * ls]) * mp;
+    }
   }
   for (int p = n - 2; p >= 0; p--) {
     double *xp = x + (size_t)p * ps;
@@ -172,10 +185,13 @@ TRI_AVX2 static void rows16_avx2(int n, size_t ls, const double *a, const double
 #endif
 
 TRI_CLONES void tri_solve_shared(int n, int w, size_t ps, size_t ls, const double *a,
-                                 const double *m, const double *cp, double *x, const double *next,
-                                 size_t next_len) {
+                                 const double *m, const double *cp, double *x,
+                                 const tri_owed *owed, const double *next, size_t next_len) {
   if (ls == 1) {
-    shared_body(n, w, ps, 1, a, m, cp, x);
+    if (owed)
+      shared_body(n, w, ps, 1, a, m, cp, x, owed);
+    else
+      shared_body(n, w, ps, 1, a, m, cp, x, NULL);
     return;
   }
   int r = 0;
@@ -193,7 +209,7 @@ TRI_CLONES void tri_solve_shared(int n, int w, size_t ps, size_t ls, const doubl
 #endif
       rows16_scalar(n, ls, a, m, cp, x + r * ls, nx, nl);
     }
-  if (r < w) shared_body(n, w - r, ps, ls, a, m, cp, x + r * ls);
+  if (r < w) shared_body(n, w - r, ps, ls, a, m, cp, x + r * ls, NULL);
 }
 
 static inline void lines_body(int n, int w, size_t ps, size_t ls, const double *a, double *b,

@@ -45,11 +45,11 @@ static void check_case(int n, int w, int pad, unsigned seed) {
 
   /* x layout: line r at xx + r ls, unknowns contiguous; the next block to prefetch is d */
   memcpy(xx, d, sizeof(double) * len);
-  tri_solve_shared(n, w, 1, ls, a, m, cp, xx, d, len);
+  tri_solve_shared(n, w, 1, ls, a, m, cp, xx, NULL, d, len);
   /* y/z layout: unknown p of line r at xt[p w + r] */
   for (int r = 0; r < w; r++)
     for (int p = 0; p < n; p++) xt[(size_t)p * (size_t)w + (size_t)r] = d[(size_t)r * ls + (size_t)p];
-  tri_solve_shared(n, w, (size_t)w, 1, a, m, cp, xt, NULL, 0);
+  tri_solve_shared(n, w, (size_t)w, 1, a, m, cp, xt, NULL, NULL, 0);
 
   int same_x = 1, same_t = 1;
   double resid = 0;
