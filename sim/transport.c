@@ -476,12 +476,12 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
   size_t next_len = 0;
   tri_owed ow, *owed = NULL;
   double *owe_fr = NULL;
+  if (sw->dir != DIR_Y && bi + 1 < sw->nblocks) {
+    /* the next block, for the kernel to prefetch (x: its rows; z: its lines' rows) */
+    next = u[s] + sw->blocks[bi + 1].base;
+    next_len = (size_t)sw->blocks[bi + 1].w * (sw->dir == DIR_X ? sw->ls : 1);
+  }
   if (sw->dir == DIR_X) {
-    /* the next rows in memory, for the kernel to prefetch */
-    if (bi + 1 < sw->nblocks) {
-      next = u[s] + sw->blocks[bi + 1].base;
-      next_len = (size_t)sw->blocks[bi + 1].w * sw->ls;
-    }
     if (owe & OWE_XY) owe_fr = t->owed_x + bk->base / (size_t)g->nx; /* its rows */
   } else if (sw->dir == DIR_Y) {
     const size_t k = bk->base / ((size_t)g->nx * (size_t)g->ny), i0 = bk->base % (size_t)g->nx;

@@ -38,7 +38,8 @@ void tri_factor(int n, const double *a, const double *b, const double *c, double
 static inline __attribute__((always_inline)) void shared_body(int n, int w, size_t ps, size_t ls,
                                                               const double *a, const double *m,
                                                               const double *cp, double *x,
-                                                              const tri_owed *ow) {
+                                                              const tri_owed *ow,
+                                                              const double *next, size_t next_w) {
   if (ow && ow->p0 <= 0 && 0 < ow->p1) {
     const double s0 = ow->s[0], *v0 = ow->v;
     for (int r = 0; r < w; r++) x[r] = (x[r] - s0 * v0[r]) * m[0];
@@ -58,19 +59,28 @@ static inline __attribute__((always_inline)) void shared_body(int n, int w, size
       for (int r = 0; r < w; r++) xp[r * ls] = (xp[r * ls] - ap * xq[r * ls]) * mp;
     }
   }
+  /* the back pass works in cache: meanwhile the next block's rows come from memory, one
+     per row solved here and its last before them */
+  if (next)
+    for (size_t r = 0; r < next_w; r += 8)
+      __builtin_prefetch(next + (size_t)(n - 1) * ps + r, 1);
   for (int p = n - 2; p >= 0; p--) {
     double *xp = x + (size_t)p * ps;
     const double *xq = xp + ps;
     const double cpp = cp[p];
+    if (next)
+      for (size_t r = 0; r < next_w; r += 8)
+        __builtin_prefetch(next + (size_t)(n - 2 - p) * ps + r, 1);
     for (int r = 0; r < w; r++) xp[r * ls] -= cpp * xq[r * ls];
   }
 }
 
 /* Sixteen contiguous lines (the x sweep) have their unknowns along memory: the recurrence
    cannot vectorise along a line, so 16 lines run side by side. The rows kernels below prefetch
-   the next block (next, next_len) over their forward pass; the arithmetic of every unknown is
-   shared_body's, so the bits are too. */
-#define TRI_PF_STEP(n4, next_len) ((n4) ? ((next_len) / 8 + 1) / (size_t)((n4) / 4) + 1 : 0)
+   the next block (next, next_len) spread over their two passes (over the forward pass alone,
+   the x sweep took 20 % longer); the arithmetic of every unknown is shared_body's, so the
+   bits are too. */
+#define TRI_PF_STEP(n4, next_len) ((n4) ? ((next_len) / 8 + 1) / (size_t)((n4) / 2) + 1 : 0)
 
 /* Baseline: 16 scalar recurrences, the previous unknown of each kept in a register. */
 static void rows16_scalar(int n, size_t ls, const double *a, const double *m, const double *cp,
@@ -87,6 +97,8 @@ static void rows16_scalar(int n, size_t ls, const double *a, const double *m, co
   }
   for (int p = n - 2; p >= 0; p--) {
     const double cpp = cp[p];
+    if ((p & 3) == 0)
+      for (size_t q = 0; q < pf_step && pf < pf_end; q++, pf += 8) __builtin_prefetch(pf, 1);
     for (int r = 0; r < TRI_ROWS; r++) prev[r] = x[r * ls + p] -= cpp * prev[r];
   }
 }
@@ -167,6 +179,7 @@ TRI_AVX2 static void rows16_avx2(int n, size_t ls, const double *a, const double
     }
   /* back substitution, whole tiles (read transposed, written back in the plain layout) */
   for (int p0 = n4 - 4; p0 >= 0; p0 -= 4) {
+    for (size_t q = 0; q < pf_step && pf < pf_end; q++, pf += 8) __builtin_prefetch(pf, 1);
     for (int gr = 0; gr < TRI_GROUPS; gr++) {
       double *xg = x + (size_t)(4 * gr) * ls + (size_t)p0;
       tri_v4 v[4];
@@ -190,9 +203,9 @@ TRI_CLONES void tri_solve_shared(int n, int w, size_t ps, size_t ls, const doubl
                                  const tri_owed *owed, const double *next, size_t next_len) {
   if (ls == 1) {
     if (owed)
-      shared_body(n, w, ps, 1, a, m, cp, x, owed);
+      shared_body(n, w, ps, 1, a, m, cp, x, owed, next, next_len);
     else
-      shared_body(n, w, ps, 1, a, m, cp, x, NULL);
+      shared_body(n, w, ps, 1, a, m, cp, x, NULL, next, next_len);
     return;
   }
   int r = 0;
@@ -210,7 +223,7 @@ TRI_CLONES void tri_solve_shared(int n, int w, size_t ps, size_t ls, const doubl
 #endif
       rows16_scalar(n, ls, a, m, cp, x + r * ls, nx, nl);
     }
-  if (r < w) shared_body(n, w - r, ps, ls, a, m, cp, x + r * ls, NULL);
+  if (r < w) shared_body(n, w - r, ps, ls, a, m, cp, x + r * ls, NULL, NULL, 0);
 }
 
 static inline void lines_body(int n, int w, size_t ps, size_t ls, const double *a, double *b,

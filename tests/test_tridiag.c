@@ -50,13 +50,15 @@ static void check_case(int n, int w, int pad, unsigned seed) {
   tri_solve_shared(n, w, 1, ls, a, m, cp, xx, NULL, d, len);
   /* y/z layout: unknown p of line r at xt[p w + r] */
   for (int r = 0; r < w; r++)
-    for (int p = 0; p < n; p++) xt[(size_t)p * (size_t)w + (size_t)r] = d[(size_t)r * ls + (size_t)p];
-  tri_solve_shared(n, w, (size_t)w, 1, a, m, cp, xt, NULL, NULL, 0);
+    for (int p = 0; p < n; p++)
+      xt[(size_t)p * (size_t)w + (size_t)r] = d[(size_t)r * ls + (size_t)p];
+  tri_solve_shared(n, w, (size_t)w, 1, a, m, cp, xt, NULL, d, (size_t)w); /* d: a "next" block */
 
   /* y/z layout with an owed correction on unknowns [1, n - 1) (vps = w: one v row per p),
      against correcting first and solving plain */
   double *xo = malloc(sizeof(double) * len), *xc = malloc(sizeof(double) * len);
-  double *os = malloc(sizeof(double) * (size_t)n), *ov = malloc(sizeof(double) * (size_t)n * (size_t)w);
+  double *os = malloc(sizeof(double) * (size_t)n);
+  double *ov = malloc(sizeof(double) * (size_t)n * (size_t)w);
   for (int p = 0; p < n; p++) os[p] = urand(&seed) - 0.5;
   for (size_t e = 0; e < (size_t)n * (size_t)w; e++) ov[e] = urand(&seed) * 4;
   const int op0 = n > 2 ? 1 : 0, op1 = n > 2 ? n - 1 : n;
@@ -79,7 +81,8 @@ static void check_case(int n, int w, int pad, unsigned seed) {
       size_t e = (size_t)r * ls + (size_t)p;
       same_x &= memcmp(&xx[e], &xr[e], sizeof(double)) == 0;
       same_t &= memcmp(&xt[(size_t)p * (size_t)w + (size_t)r], &xr[e], sizeof(double)) == 0;
-      double ax = b[p] * xr[e] + (p > 0 ? a[p] * xr[e - 1] : 0) + (p < n - 1 ? c[p] * xr[e + 1] : 0);
+      double ax = b[p] * xr[e] + (p > 0 ? a[p] * xr[e - 1] : 0) +
+                  (p < n - 1 ? c[p] * xr[e + 1] : 0);
       resid = fmax(resid, fabs(ax - d[e]) / (1 + fabs(d[e])));
     }
   int ok = same_x && same_t && same_o && resid < 1e-13;
