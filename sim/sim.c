@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "outcome.h"
 #include "protocol.h"
 
@@ -20,7 +21,8 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   if (s->opt.nthreads < 1) s->opt.nthreads = 1;
   s->ns = m->nspecies;
   size_t n = g->ncell;
-  s->mem = malloc(sizeof(double) * n * 3 * (size_t)s->ns);
+  /* huge pages where offered: see bigmem.c */
+  s->mem = bigmem_alloc(sizeof(double) * n * 3 * (size_t)s->ns);
   s->row_buf = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
   if (!s->mem || !s->row_buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
   for (int q = 0; q < s->ns; q++) {
@@ -29,7 +31,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
     s->du[q] = s->mem + (size_t)(2 * s->ns + q) * n;
   }
   if (s->opt.error_after_transport) {
-    s->mid_mem = calloc(n * 2 * (size_t)s->ns, sizeof(double));
+    s->mid_mem = bigmem_alloc(sizeof(double) * n * 2 * (size_t)s->ns);
     if (!s->mid_mem) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
     for (int q = 0; q < s->ns; q++) {
       s->mid[q] = s->mid_mem + (size_t)q * n;
@@ -53,6 +55,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
         s->u[q][idx] = v[q];
         s->un[q][idx] = v[q];
         s->du[q][idx] = 0;
+        if (s->mid_mem) s->mid[q][idx] = s->mid_prev[q][idx] = 0;
       }
     }
   }

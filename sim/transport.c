@@ -47,6 +47,9 @@ struct transport {
   factor *fac;                      /* [(dir * nspecies + s) * nlayers + l] */
   double fac_dt[3][MODEL_MAX_SPECIES];
   double **scratch;                 /* per thread: 6 * maxnw doubles */
+  /* 3D, periodic lateral lines: the Sherman–Morrison factors fr owed by the x sweep to the y
+     sweep, [k * ny + j], and by the y sweep to the z sweep, [k * nx + i] (see tri_owed) */
+  double *owed_x, *owed_y;
   size_t maxnw;
   size_t bytes;
 };
@@ -64,11 +67,11 @@ static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
     int rows = g->ny * g->nz;
     sw->blocks = malloc(sizeof(block) * (size_t)rows);
     if (!sw->blocks) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
-    /* Blocks of up to 16 rows that lie in one layer: 16 independent recurrences keep the
+    /* Blocks of up to TRI_ROWS rows that lie in one layer: independent recurrences keep the
        pipeline full while sharing one factorisation. */
     for (int r = 0; r < rows;) {
       int layer = g->layer_of_z[r / g->ny], w = 1;
-      while (w < 16 && r + w < rows && g->layer_of_z[(r + w) / g->ny] == layer &&
+      while (w < TRI_ROWS && r + w < rows && g->layer_of_z[(r + w) / g->ny] == layer &&
              (g->dims == 2 || (r + w) / g->ny == r / g->ny))
         w++;
       sw->blocks[nb++] = (block){(size_t)r * (size_t)g->nx, w, layer};
@@ -170,6 +173,12 @@ cs_status transport_create(transport **out, const grid *g, const model *m, const
       if (nw > maxnw) maxnw = nw;
     }
   t->maxnw = maxnw;
+  if (g->dims == 3) {
+    t->owed_x = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
+    t->owed_y = malloc(sizeof(double) * (size_t)g->nx * (size_t)g->nz);
+    if (!t->owed_x || !t->owed_y) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+    t->bytes += sizeof(double) * ((size_t)g->ny + (size_t)g->nx) * (size_t)g->nz;
+  }
   t->scratch = calloc((size_t)t->nthreads, sizeof(double *));
   if (!t->scratch) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
   for (int th = 0; th < t->nthreads; th++) {
@@ -194,6 +203,8 @@ void transport_free(transport *t) {
   if (t->scratch)
     for (int th = 0; th < t->nthreads; th++) free(t->scratch[th]);
   free(t->scratch);
+  free(t->owed_x);
+  free(t->owed_y);
   free(t->D);
   free(t);
 }
@@ -253,7 +264,7 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
     memset(f->zc, 0, sizeof(double) * (size_t)n);
     f->zc[0] = gamma;
     f->zc[n - 1] = alpha;
-    tri_solve_shared(n, 1, 1, 1, f->a, f->m, f->cp, f->zc);
+    tri_solve_shared(n, 1, 1, 1, f->a, f->m, f->cp, f->zc, NULL, NULL, 0);
     f->sm_v = beta / gamma;
     f->sm_den = 1 + f->zc[0] + f->sm_v * f->zc[n - 1];
   } else {
@@ -263,37 +274,64 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
   }
 }
 
-/* Lines sharing one factorisation: Dirichlet terms into the right-hand side, one Thomas pass,
-   and for periodic lines the rank-one Sherman–Morrison correction. */
 /* The x sweep solves rows that lie nx doubles apart; when nx*8 bytes is a multiple of 4 KiB
    the rows of a block collide in the same L1 sets and every load misses. Such blocks are
    copied to a scratch with a padded pitch, solved there, and copied back (same arithmetic,
    same bits). */
 #define X_PAD 8
 
+/* Lines sharing one factorisation: the correction owed by the previous sweep (owed, or NULL),
+   Dirichlet terms into the right-hand side, one Thomas pass, and for periodic lines the
+   rank-one Sherman–Morrison correction x -= fr zc — or, with owe_fr, only its factors fr,
+   stored there for the next sweep to apply (see tri_owed). scr: w + n doubles, and for a
+   padded x block w (n + X_PAD) more. */
 static void solve_shared_block(const sweep *sw, const factor *f, double ub, double *x0, int w,
-                               double *fr) {
+                               double *scr, const tri_owed *owed, double *owe_fr,
+                               const double *next, size_t next_len) {
   const int n = sw->n;
   const size_t ps = sw->ps;
   size_t ls = sw->ls;
-  double *x = x0;
+  double *x = x0, *fr = owe_fr && f->sm_den != 0 ? owe_fr : scr;
   const int padded = sw->dir == DIR_X && w > 1 && (ls * sizeof(double)) % 4096 == 0;
   if (padded) {
-    x = fr + w;
+    x = scr + w;
     ls = (size_t)n + X_PAD;
     for (int r = 0; r < w; r++) memcpy(x + r * ls, x0 + r * sw->ls, sizeof(double) * (size_t)n);
+  }
+  tri_owed ow;
+  if (owed) {
+    ow = *owed;
+    /* rows that take a Dirichlet term: the owed correction first, as the owing sweep did */
+    for (int e = 0; e < 2; e++) {
+      const int p = e ? n - 1 : 0;
+      if ((e ? f->g_hi : f->g_lo) <= 0 || p < ow.p0 || p >= ow.p1) continue;
+      double *xp = x + (size_t)p * ps;
+      const double sp = ow.s[p], *vp = ow.v + (size_t)p * ow.vps;
+      for (int r = 0; r < w; r++) xp[r] -= sp * vp[r];
+      if (e) ow.p1 = n - 1;
+      else ow.p0 = 1;
+    }
   }
   if (f->g_lo > 0)
     for (int r = 0; r < w; r++) x[r * ls] += f->g_lo * ub;
   if (f->g_hi > 0)
     for (int r = 0; r < w; r++) x[(size_t)(n - 1) * ps + r * ls] += f->g_hi * ub;
-  tri_solve_shared(n, w, ps, ls, f->a, f->m, f->cp, x);
+  tri_solve_shared(n, w, ps, ls, f->a, f->m, f->cp, x, owed ? &ow : NULL, next, next_len);
   if (f->sm_den != 0) {
     for (int r = 0; r < w; r++)
       fr[r] = (x[r * ls] + f->sm_v * x[(size_t)(n - 1) * ps + r * ls]) / f->sm_den;
-    for (int p = 0; p < n; p++) {
-      double *xp = x + (size_t)p * ps, z = f->zc[p];
-      for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
+    if (fr == owe_fr) {
+      /* owed to the next sweep */
+    } else if (ps == 1) { /* x lines: along each line, contiguous */
+      for (int r = 0; r < w; r++) {
+        double *xr = x + r * ls, frr = fr[r];
+        for (int p = 0; p < n; p++) xr[p] -= frr * f->zc[p];
+      }
+    } else {
+      for (int p = 0; p < n; p++) {
+        double *xp = x + (size_t)p * ps, z = f->zc[p];
+        for (int r = 0; r < w; r++) xp[r * ls] -= fr[r] * z;
+      }
     }
   }
   if (padded)
@@ -419,17 +457,49 @@ static void solve_chemo_block(const transport *t, const sweep *sw, int s, const 
   }
 }
 
+/* Which Sherman–Morrison corrections of a species' step are deferred to the next sweep. */
+enum { OWE_XY = 1, OWE_YZ = 2 };
+
 static void solve_block(const transport *t, int d, int s, int bi, double *const *u, double dt,
-                        const factor *fs) {
+                        const factor *const *fs, int owe) {
   const sweep *sw = &t->sw[d];
   const block *bk = &sw->blocks[bi];
   const int attr = t->m->species[s].chemo_attractant;
   double *scr = t->scratch[omp_get_thread_num()];
-  if (attr >= 0)
+  if (attr >= 0) {
     solve_chemo_block(t, sw, s, bk, u[s] + bk->base, u[attr] + bk->base, dt, scr);
-  else
-    solve_shared_block(sw, &fs[sw->dir == DIR_Z ? 0 : bk->layer], t->ub[s], u[s] + bk->base,
-                       bk->w, scr);
+    return;
+  }
+  const grid *g = t->g;
+  const factor *f = &fs[d][sw->dir == DIR_Z ? 0 : bk->layer];
+  const double *next = NULL;
+  size_t next_len = 0;
+  tri_owed ow, *owed = NULL;
+  double *owe_fr = NULL;
+  if (sw->dir != DIR_Y && bi + 1 < sw->nblocks) {
+    /* the next block, for the kernel to prefetch (x: its rows; z: its lines' rows) */
+    next = u[s] + sw->blocks[bi + 1].base;
+    next_len = (size_t)sw->blocks[bi + 1].w * (sw->dir == DIR_X ? sw->ls : 1);
+  }
+  if (sw->dir == DIR_X) {
+    if (owe & OWE_XY) owe_fr = t->owed_x + bk->base / (size_t)g->nx; /* its rows */
+  } else if (sw->dir == DIR_Y) {
+    const size_t k = bk->base / ((size_t)g->nx * (size_t)g->ny), i0 = bk->base % (size_t)g->nx;
+    const factor *fx = &fs[0][bk->layer];
+    if ((owe & OWE_XY) && fx->sm_den != 0) {
+      ow = (tri_owed){t->owed_x + k * (size_t)g->ny, fx->zc + i0, 0, 0, sw->n};
+      owed = &ow;
+    }
+    if (owe & OWE_YZ) owe_fr = t->owed_y + k * (size_t)g->nx + i0;
+  } else if (owe & OWE_YZ) {
+    /* z block: lines (i0.., j), unknown k owes fr[k][i] zc_y(layer of k)[j] */
+    const size_t j = bk->base / (size_t)g->nx, i0 = bk->base % (size_t)g->nx;
+    double *zs = scr + bk->w + sw->n;
+    for (int k = 0; k < sw->n; k++) zs[k] = fs[1][g->layer_of_z[k]].zc[j];
+    ow = (tri_owed){zs, t->owed_y + i0, (size_t)g->nx, 0, sw->n};
+    owed = &ow;
+  }
+  solve_shared_block(sw, f, t->ub[s], u[s] + bk->base, bk->w, scr, owed, owe_fr, next, next_len);
 }
 
 /* Species by species (chemotactic ones first, so every direction sees the attractant as it was
@@ -451,20 +521,28 @@ void transport_step(transport *t, double *const *u, double dt) {
         t->fac_dt[d][s] = dt;
       }
     }
+    /* 3D: periodic lateral lines leave their correction to the next sweep, which applies it as
+       it reads the values; the z sweep only if every layer's y lines are periodic */
+    int owe = 0;
+    if (t->nsweeps == 3 && attr < 0) {
+      owe = OWE_XY | OWE_YZ;
+      for (int l = 0; l < nl; l++)
+        if (fs[1][l].sm_den == 0) owe &= ~OWE_YZ;
+    }
     if (t->nsweeps == 3) {
 #pragma omp parallel for schedule(static) num_threads(t->nthreads)
       for (int k = 0; k < nz; k++) {
         for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
-          solve_block(t, 0, s, bi, u, dt, fs[0]);
+          solve_block(t, 0, s, bi, u, dt, fs, owe);
         for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
-          solve_block(t, 1, s, bi, u, dt, fs[1]);
+          solve_block(t, 1, s, bi, u, dt, fs, owe);
       }
     } else {
 #pragma omp parallel for schedule(static) num_threads(t->nthreads)
-      for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs[0]);
+      for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);
     }
     const int dz = t->nsweeps - 1;
 #pragma omp parallel for schedule(static) num_threads(t->nthreads)
-    for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs[dz]);
+    for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
   }
 }
