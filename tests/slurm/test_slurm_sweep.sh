@@ -24,7 +24,7 @@ CLUSTER=$T/cluster
 LC=$SRC/scripts/slurm/local-cluster.sh
 cleanup() { bash "$LC" stop "$CLUSTER" --purge > /dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
-cd "$T"
+cd "$T" || exit 1
 export OMP_WAIT_POLICY=PASSIVE
 unset SLURM_ARRAY_TASK_ID SLURM_JOB_ID
 
@@ -93,7 +93,7 @@ YAML
   if grep -q '^4 points: 4 done, 0 running, 0 interrupted, 0 failed, 0 missing' status
   then ok "every array task done"; else bad "status"; cat status; tail -5 slurm-*.out; fi
   "$CISIM" sweep collect sw > /dev/null 2> err
-  if [ "$(tail -n +2 sw/results.csv | cut -d, -f5 | sort -u)" = done ] && [ "$(wc -l < sw/results.csv)" = 5 ] &&
+  if [ "$(tail -n +2 sw/results.csv | cut -d, -f5 | sort -u)" = "done" ] && [ "$(wc -l < sw/results.csv)" = 5 ] &&
      [ -f sw/results.h5 ]
   then ok "collect: 4 rows, all done"; else bad "collect"; cat sw/results.csv; fi
   same=0
@@ -159,14 +159,14 @@ YAML
 
   # 2. cancel the array midway
   for _ in $(seq 1 1500); do
-    [ "$(count_state done)" -ge 2 ] && [ "$(count_state running)" -ge 1 ] && break
+    [ "$(count_state "done")" -ge 2 ] && [ "$(count_state running)" -ge 1 ] && break
     sleep 0.1
   done
   sleep 0.3
   scancel "$jid"
   wait_jobs "$jid" 120
   "$CISIM" sweep status sw > status1
-  ndone=$(count_state done)
+  ndone=$(count_state "done")
   nint=$(count_state interrupted)
   ckpts=0
   for f in sw/status/0/*.txt; do
@@ -176,7 +176,7 @@ YAML
   if [ "$ndone" -ge 2 ] && [ "$nint" -ge 1 ] && [ "$ckpts" = "$nint" ] && grep -q ' 0 running' status1
   then ok "scancel midway: $ndone done, $nint interrupted with checkpoints, none left running"
   else bad "after scancel ($ndone done, $nint interrupted, $ckpts checkpoints)"; cat status1; fi
-  done_before=$(for f in sw/status/0/*.txt; do grep -qx done "$f" && basename "$f" .txt; done | sort -n)
+  done_before=$(for f in sw/status/0/*.txt; do grep -qx "done" "$f" && basename "$f" .txt; done | sort -n)
   resumed=$(for f in sw/status/0/*.txt; do grep -q '^interrupted' "$f" && basename "$f" .txt; done | sort -n)
   sums=$(for n in $done_before; do sha256sum "sw/runs/0/$n.h5"; done)
 
