@@ -280,7 +280,7 @@ static void print_ranges(FILE *f, const long *idx, long count) {
     long j = i;
     while (j + 1 < count && idx[j + 1] == idx[j] + 1) j++;
     fprintf(f, "%s%ld", i ? "," : "", idx[i]);
-    if (j > i) fprintf(f, "%s%ld", j == i + 1 ? "," : "-", idx[j]);
+    if (j > i) fprintf(f, "-%ld", idx[j]);
     i = j + 1;
   }
 }

@@ -187,7 +187,7 @@ waitrun 1; sleep 0.2
 c1=$(pgrep -P $p1); kill -KILL $p1 $c1; wait $p1 2>/dev/null   # parent first: nothing records the end
 "$CISIM" sweep status swl > status 2> err
 if grep -q '0 done, 0 running, 2 interrupted' status && grep -q '^interrupted 1: .* is gone' status &&
-   [ "$("$CISIM" sweep status swl --todo)" = 0,1 ]
+   [ "$("$CISIM" sweep status swl --todo)" = 0-1 ]
 then ok "SIGKILL: the point shows as interrupted"; else bad "SIGKILL"; cat status; fi
 "$CISIM" sweep run swl --task 0 > out0 2> err & p0=$!
 waitrun 0; sleep 0.2; kill -INT $p0; wait $p0
