@@ -106,16 +106,8 @@ static cs_status label(const hdf5out *o, hid_t ds, const char *obj, const char *
 static cs_status write_vec(const hdf5out *o, hid_t loc, const char *name, const char *obj,
                            hid_t ftype, hid_t mtype, hsize_t n, const void *buf,
                            const char *units, const char *long_name) {
-  hid_t s = H5Screate_simple(1, &n, NULL);
-  hid_t ds = s < 0 ? H5I_INVALID_HID
-                   : H5Dcreate2(loc, name, ftype, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  cs_status st = CS_OK;
-  if (ds < 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    st = io_err(o, "", obj);
-  if (st == CS_OK) st = label(o, ds, obj, units, long_name);
-  if (ds >= 0) H5Dclose(ds);
-  if (s >= 0) H5Sclose(s);
-  return st;
+  return h5a_write_vec(loc, name, ftype, mtype, n, buf, units, long_name) < 0 ? io_err(o, "", obj)
+                                                                             : CS_OK;
 }
 
 /* One snapshot per chunk unless that exceeds CHUNK_MAX_BYTES; then fewer z-planes (and, for

@@ -1,6 +1,7 @@
 #include "hdf5out_attr.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char err_detail[512];
@@ -147,4 +148,54 @@ int h5a_append_row(hid_t ds, int rank, const hsize_t *row, hsize_t n, hid_t mtyp
   if (ms >= 0) H5Sclose(ms);
   if (fs >= 0) H5Sclose(fs);
   return rc;
+}
+
+char *h5a_read_str(hid_t obj, const char *name) {
+  if (H5Aexists(obj, name) <= 0) return NULL;
+  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  hid_t ft = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+  char *out = NULL;
+  if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) {
+    int var = H5Tis_variable_str(ft) > 0;
+    size_t fsize = H5Tget_size(ft);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, var ? H5T_VARIABLE : fsize + 1);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    if (var) {
+      char *s = NULL;
+      if (H5Aread(a, mt, &s) >= 0 && s) {
+        out = strdup(s);
+        H5free_memory(s);
+      }
+    } else {
+      out = calloc(fsize + 1, 1);
+      if (out && H5Aread(a, mt, out) < 0) {
+        free(out);
+        out = NULL;
+      }
+    }
+    H5Tclose(mt);
+  }
+  if (ft >= 0) H5Tclose(ft);
+  if (a >= 0) H5Aclose(a);
+  return out;
+}
+
+int h5a_write_vec(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                  const void *buf, const char *units, const char *long_name) {
+  hid_t sp = H5Screate_simple(1, &n, NULL);
+  hid_t ds = sp < 0 ? H5I_INVALID_HID
+                    : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+  if (!ok) h5a_note();
+  if (ok) {
+    h5a_ctx c;
+    h5a_init(&c, ds);
+    h5a_str(&c, "units", units);
+    h5a_str(&c, "long_name", long_name);
+    ok = !c.failed[0];
+  }
+  if (ds >= 0) H5Dclose(ds);
+  if (sp >= 0) H5Sclose(sp);
+  return ok ? 0 : -1;
 }

@@ -1,4 +1,5 @@
-/* hdf5out_attr: small HDF5 attribute, dataset and error-stack helpers, private to hdf5out.c.
+/* hdf5out_attr: small HDF5 attribute, dataset and error-stack helpers shared by the writers and
+ * readers of cisim's HDF5 files (hdf5out, checkpoint, info, sweep collect).
  *
  * A run of attribute writes shares one h5a_ctx: every helper does nothing once an earlier one
  * has failed, so the caller checks once and still learns which attribute failed first.
@@ -20,6 +21,14 @@ void h5a_str(h5a_ctx *c, const char *name, const char *value);      /* NULL writ
 void h5a_int(h5a_ctx *c, const char *name, int value);
 void h5a_double(h5a_ctx *c, const char *name, double value);
 void h5a_doubles(h5a_ctx *c, const char *name, const double *v, size_t n);
+
+/* A string attribute, variable or fixed length (caller frees); NULL if absent or unreadable. */
+char *h5a_read_str(hid_t obj, const char *name);
+
+/* A whole 1-D dataset of n values written from BUF, with "units" and "long_name" attributes;
+   -1 on failure (noted, see h5a_note), 0 on success. */
+int h5a_write_vec(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                  const void *buf, const char *units, const char *long_name);
 
 /* Variable-length UTF-8 string type (caller closes), or H5I_INVALID_HID. */
 hid_t h5a_string_type(void);

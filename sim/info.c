@@ -22,20 +22,6 @@ static const char info_usage[] =
     "ended), and its checkpoint if one is waiting to be resumed. Works on a running file.\n"
     "exit status: 0 success, 2 not a readable run file\n";
 
-static char *attr_str(hid_t obj, const char *name) {
-  if (H5Aexists(obj, name) <= 0) return NULL;
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = h5a_string_type();
-  char *s = NULL, *out = NULL;
-  if (a >= 0 && t >= 0 && H5Aread(a, t, &s) >= 0 && s) {
-    size_t n = strlen(s) + 1;
-    out = malloc(n);
-    if (out) memcpy(out, s, n);
-    H5free_memory(s);
-  }
-  if (t >= 0) H5Tclose(t);
-  if (a >= 0) H5Aclose(a);
-  return out;
-}
 
 static int attr_num(hid_t obj, const char *name, double *v, int n) {
   if (H5Aexists(obj, name) <= 0) return 0;
@@ -185,7 +171,7 @@ int cli_info(int argc, char **argv) {
             h5a_error_detail()[0] ? ": " : "", h5a_error_detail());
     return 2;
   }
-  char *program = attr_str(f, "program");
+  char *program = h5a_read_str(f, "program");
   if (!program || strcmp(program, "cisim") != 0) {
     fprintf(stderr, "cisim: %s: not a cisim run file (no program = cisim attribute)\n", path);
     free(program);
@@ -193,8 +179,8 @@ int cli_info(int argc, char **argv) {
     return 2;
   }
   free(program);
-  char *version = attr_str(f, "version"), *created = attr_str(f, "created");
-  char *status = attr_str(f, "status");
+  char *version = h5a_read_str(f, "version"), *created = h5a_read_str(f, "created");
+  char *status = h5a_read_str(f, "status");
   double fin = 0, resumed = 0;
   attr_num(f, "finished", &fin, 1);
   attr_num(f, "resumed", &resumed, 1);
@@ -213,8 +199,8 @@ int cli_info(int argc, char **argv) {
 
   hid_t code = H5Gopen2(f, "code", H5P_DEFAULT);
   if (code >= 0) {
-    char *cmd = attr_str(code, "command_line"), *git = attr_str(code, "git_commit");
-    char *st = attr_str(code, "start_time"), *en = attr_str(code, "end_time");
+    char *cmd = h5a_read_str(code, "command_line"), *git = h5a_read_str(code, "git_commit");
+    char *st = h5a_read_str(code, "start_time"), *en = h5a_read_str(code, "end_time");
     printf("command: %s\n", cmd ? cmd : "?");
     printf("code: git %s; started %s, ended %s\n", git ? git : "?", st ? st : "?",
            en && en[0] ? en : "(not yet)");
@@ -225,8 +211,8 @@ int cli_info(int argc, char **argv) {
     H5Gclose(code);
   }
   hid_t pg = H5Gopen2(f, "parameters", H5P_DEFAULT);
-  char *model_name = pg >= 0 ? attr_str(pg, "model") : NULL;
-  char *changed = pg >= 0 ? attr_str(pg, "changed_on_resume") : NULL;
+  char *model_name = pg >= 0 ? h5a_read_str(pg, "model") : NULL;
+  char *changed = pg >= 0 ? h5a_read_str(pg, "changed_on_resume") : NULL;
   printf("model: %s\n", model_name ? model_name : "?");
   hid_t gg = H5Gopen2(f, "grid", H5P_DEFAULT);
   if (gg >= 0) {
@@ -234,7 +220,7 @@ int cli_info(int argc, char **argv) {
     attr_num(gg, "dims", &dims, 1);
     attr_num(gg, "spacing_um", &h, 1);
     attr_num(gg, "size_um", size, 3);
-    char *layers = attr_str(gg, "layer_names");
+    char *layers = h5a_read_str(gg, "layer_names");
     if (dims == 2)
       printf("grid: 2D, %g × %g µm (x × depth), cells of %g µm (%g × %g); layers: %s\n", size[0],
              size[2], h, h > 0 ? size[0] / h : 0, h > 0 ? size[2] / h : 0, layers ? layers : "?");
@@ -301,7 +287,7 @@ int cli_info(int argc, char **argv) {
           double *v = read_vec(sg, name, &n);
           if (v && n > 0) {
             hid_t ds = H5Dopen2(sg, name, H5P_DEFAULT);
-            char *unit = ds >= 0 ? attr_str(ds, "units") : NULL;
+            char *unit = ds >= 0 ? h5a_read_str(ds, "units") : NULL;
             if (!printed) printf("final series (day %g):\n", t[nt - 1]);
             printf("  %-40s %.6g %s\n", name, v[n < nt ? n - 1 : nt - 1], unit ? unit : "");
             printed = 1;

@@ -167,15 +167,19 @@ cs_status outcome_create(outcome **out, sim *s) {
   return CS_OK;
 }
 
+void outcome_tracks_free(session_track *track, int n) {
+  for (int k = 0; track && k < n; k++) {
+    free(track[k].left);
+    free(track[k].inside);
+    free(track[k].t_enter);
+    free(track[k].mpeak); /* mpeak_t lives in the same block */
+  }
+  free(track);
+}
+
 void outcome_free(outcome *o) {
   if (!o) return;
-  for (int k = 0; k < o->ntrack; k++) {
-    free(o->track[k].left);
-    free(o->track[k].inside);
-    free(o->track[k].t_enter);
-    free(o->track[k].mpeak);
-  }
-  free(o->track);
+  outcome_tracks_free(o->track, o->ntrack);
   free(o->track_session);
   free(o->base0);
   free(o->buf);

@@ -173,25 +173,13 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
   if (st == CS_OK && r.at != r.n) st = BAD("unexpected trailing data");
 #undef BAD
   if (st != CS_OK) {
-    for (int k = 0; k < ntrack; k++) {
-      free(tracks[k].left);
-      free(tracks[k].inside);
-      free(tracks[k].t_enter);
-      free(tracks[k].mpeak);
-    }
-    free(tracks);
+    outcome_tracks_free(tracks, ntrack);
     free(tsess);
     free(rec_t);
     free(rec);
     return st;
   }
-  for (int k = 0; k < o->ntrack; k++) {
-    free(o->track[k].left);
-    free(o->track[k].inside);
-    free(o->track[k].t_enter);
-    free(o->track[k].mpeak);
-  }
-  free(o->track);
+  outcome_tracks_free(o->track, o->ntrack);
   free(o->track_session);
   free(o->rec_t);
   free(o->rec);

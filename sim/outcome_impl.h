@@ -43,4 +43,7 @@ struct outcome {
   double *rec_t, *rec;
 };
 
+/* Frees the arrays of n session tracks and the track array itself (outcome.c). */
+void outcome_tracks_free(session_track *track, int n);
+
 #endif

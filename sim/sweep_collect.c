@@ -32,33 +32,6 @@ static int wanted(const char *name) {
          strstr(name, "_return_day_") || (l >= 6 && strcmp(name + l - 6, "_total") == 0);
 }
 
-/* A string attribute, fixed or variable length, into buf ("" when unreadable). */
-static void read_str_attr(hid_t obj, const char *name, char *buf, size_t size) {
-  buf[0] = '\0';
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
-  if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-    if (H5Tis_variable_str(t) > 0) {
-      char *v = NULL;
-      hid_t mt = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mt, H5T_VARIABLE);
-      H5Tset_cset(mt, H5Tget_cset(t));
-      if (H5Aread(a, mt, &v) >= 0 && v) {
-        snprintf(buf, size, "%s", v);
-        H5free_memory(v);
-      }
-      H5Tclose(mt);
-    } else {
-      size_t len = H5Tget_size(t);
-      char *v = calloc(len + 1, 1);
-      if (v && H5Aread(a, t, v) >= 0) snprintf(buf, size, "%s", v);
-      free(v);
-    }
-  }
-  if (t >= 0) H5Tclose(t);
-  if (a >= 0) H5Aclose(a);
-}
-
 static herr_t visit(hid_t g, const char *name, const H5L_info_t *info, void *data) {
   (void)info;
   metric_list *ml = data;
@@ -78,8 +51,10 @@ static herr_t visit(hid_t g, const char *name, const H5L_info_t *info, void *dat
     H5Sclose(mem);
   }
   if (sp >= 0) H5Sclose(sp);
-  char unit[64] = "";
-  if (ok && H5Aexists(d, "units") > 0) read_str_attr(d, "units", unit, sizeof unit);
+  char *u = ok ? h5a_read_str(d, "units") : NULL;
+  char unit[64];
+  snprintf(unit, sizeof unit, "%s", u ? u : "");
+  free(u);
   H5Dclose(d);
   if (!ok) return 0;
   if (ml->n == ml->cap) {
@@ -260,7 +235,9 @@ static cs_status table_gather(const char *dir, table *t) {
     line = strtok_r(NULL, "\n", &save);
     char *f[80];
     int k = line ? csv_split(line, f, 80) : 0;
-    if (k != nh) return CS_ERROR(CS_ERR_INPUT, "%s/manifest.csv: row %ld has %d columns, expected %d", dir, n + 2, k, nh);
+    if (k != nh)
+      return CS_ERROR(CS_ERR_INPUT, "%s/manifest.csv: row %ld has %d columns, expected %d", dir,
+                      n + 2, k, nh);
     memcpy(&t->man_cell[n * nh], f, (size_t)nh * sizeof(char *));
   }
   for (long n = 0; n < np; n++) {
@@ -333,25 +310,6 @@ static cs_status write_csv(const table *t, const char *out) {
   return st;
 }
 
-/* A whole 1-D dataset with a units attribute; strings as variable-length UTF-8. */
-static int h5_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
-                     const void *buf, const char *units, const char *long_name) {
-  hid_t sp = H5Screate_simple(1, &n, NULL);
-  hid_t d = sp >= 0 ? H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
-                    : H5I_INVALID_HID;
-  int ok = d >= 0 && (n == 0 || H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-  if (ok) {
-    h5a_ctx c;
-    h5a_init(&c, d);
-    h5a_str(&c, "units", units);
-    h5a_str(&c, "long_name", long_name);
-    ok = !c.failed[0];
-  }
-  if (d >= 0) H5Dclose(d);
-  if (sp >= 0) H5Sclose(sp);
-  return ok;
-}
-
 static int all_numeric(const table *t, int c, double *out) {
   for (long n = 0; n < t->npts; n++) {
     const char *s = t->man_cell[n * t->nman + c];
@@ -366,7 +324,8 @@ static int all_numeric(const table *t, int c, double *out) {
 
 /* The same table in HDF5, column by column (h5py: {k: f[k][()] for k in f}): /index,
    /parameters/<key> (float64 when every value is a number, else strings; units from the
-   registry; the group's attribute "order" lists the keys as the spec does, comma-separated), /seed (-1 without replicate seeds), /state (done, running, interrupted, failed,
+   registry; the group's attribute "order" lists the keys as the spec does, comma-separated),
+   /seed (-1 without replicate seeds), /state (done, running, interrupted, failed,
    missing), /status (the full status line), /metrics/<name> (float64, NaN for points without
    a value; units from the run files). Written to a temporary file, then renamed. */
 static cs_status write_h5(const table *t, const char *dir, const char *out) {
@@ -398,7 +357,8 @@ static cs_status write_h5(const table *t, const char *dir, const char *out) {
     ok = !c.failed[0];
   }
   for (long n = 0; ok && n < np; n++) ints[n] = strtoll(t->man_cell[n * t->nman], NULL, 10);
-  ok = ok && h5_column(f, "index", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-", "point index");
+  ok = ok && h5a_write_vec(f, "index", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-",
+                           "point index") == 0;
   hid_t g = ok ? H5Gcreate2(f, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : H5I_INVALID_HID;
   ok = ok && g >= 0;
   if (ok) { /* HDF5 lists members by name; the spec's order is kept here */
@@ -419,11 +379,12 @@ static cs_status write_h5(const table *t, const char *dir, const char *out) {
     const param_value *pv = have_base ? params_find(&base, t->man_head[c]) : NULL;
     const char *unit = pv ? pv->desc->unit : "";
     if (all_numeric(t, c, num)) {
-      ok = h5_column(g, t->man_head[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, unit,
-                     pv ? pv->desc->doc : t->man_head[c]);
+      ok = h5a_write_vec(g, t->man_head[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, unit,
+                     pv ? pv->desc->doc : t->man_head[c]) == 0;
     } else {
       for (long n = 0; n < np; n++) strs[n] = t->man_cell[n * t->nman + c];
-      ok = h5_column(g, t->man_head[c], str, str, (hsize_t)np, strs, unit, pv ? pv->desc->doc : t->man_head[c]);
+      ok = h5a_write_vec(g, t->man_head[c], str, str, (hsize_t)np, strs, unit,
+                         pv ? pv->desc->doc : t->man_head[c]) == 0;
     }
   }
   if (g >= 0) H5Gclose(g);
@@ -431,18 +392,19 @@ static cs_status write_h5(const table *t, const char *dir, const char *out) {
     const char *s = t->man_cell[n * t->nman + t->nman - 1];
     ints[n] = *s ? strtoll(s, NULL, 10) : -1;
   }
-  ok = ok && h5_column(f, "seed", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-",
-                       "replicate seed (-1: none)");
+  ok = ok && h5a_write_vec(f, "seed", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-",
+                       "replicate seed (-1: none)") == 0;
   for (long n = 0; ok && n < np; n++) strs[n] = sweep_state_name(t->state[n]);
-  ok = ok && h5_column(f, "state", str, str, (hsize_t)np, strs, "", "done, running, interrupted, failed or missing");
+  ok = ok && h5a_write_vec(f, "state", str, str, (hsize_t)np, strs, "",
+                           "done, running, interrupted, failed or missing") == 0;
   for (long n = 0; ok && n < np; n++) strs[n] = t->status[n];
-  ok = ok && h5_column(f, "status", str, str, (hsize_t)np, strs, "", "status line of the point");
+  ok = ok && h5a_write_vec(f, "status", str, str, (hsize_t)np, strs, "", "status line of the point") == 0;
   g = ok ? H5Gcreate2(f, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : H5I_INVALID_HID;
   ok = ok && g >= 0;
   for (int c = 0; ok && c < t->ncols; c++) {
     for (long n = 0; n < np; n++) num[n] = table_metric(t, n, c);
-    ok = h5_column(g, t->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, t->col_units[c],
-                   "final value of /series/<name> in the point's run file; NaN: no value");
+    ok = h5a_write_vec(g, t->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, t->col_units[c],
+                   "final value of /series/<name> in the point's run file; NaN: no value") == 0;
   }
   if (g >= 0) H5Gclose(g);
   if (f >= 0 && H5Fclose(f) < 0) ok = 0;
@@ -453,7 +415,12 @@ static cs_status write_h5(const table *t, const char *dir, const char *out) {
   free(strs);
   params_free(&base);
   cs_status st = CS_OK;
-  if (!ok) st = CS_ERROR(CS_ERR_IO, "%s: cannot write the HDF5 table", tmp);
+  if (!ok) {
+    h5a_note();
+    const char *d = h5a_error_detail();
+    st = CS_ERROR(CS_ERR_IO, "%s: cannot write the HDF5 table%s%s", tmp, d[0] ? ": " : "", d);
+    h5a_error_clear();
+  }
   if (st == CS_OK && rename(tmp, out) != 0)
     st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
   if (st != CS_OK) unlink(tmp);

@@ -166,7 +166,8 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
   char *old = NULL;
   sweep_state was = sweep_point_state(dir, n, &old);
   if (was == SWEEP_RUNNING && !sweep_running_is_ours(old)) {
-    cs_status st = CS_ERROR(CS_ERR_RUN, "point %ld is being run by another process (%s); not starting it twice",
+    cs_status st = CS_ERROR(CS_ERR_RUN,
+                            "point %ld is being run by another process (%s); not starting it twice",
                             n, old);
     free(old);
     return st;

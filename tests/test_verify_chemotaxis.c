@@ -55,16 +55,6 @@ static void bz_initial(const void *inst, const cell_info *c, double *u) {
   u[0] = bz_a(m, m->axis == 0 ? c->x : c->z);
   u[1] = 1;
 }
-static void bz_reaction(const void *inst, const cell_info *c, double t, const double *u,
-                        double *f, double *k) {
-  (void)inst;
-  (void)c;
-  (void)t;
-  (void)u;
-  f[0] = f[1] = 0;
-  k[0] = k[1] = 0;
-}
-
 static const model model_bz = {
     .name = "boltzmann",
     .summary = "test: static attractant, chemotactic cells",
@@ -74,7 +64,7 @@ static const model model_bz = {
     .chemotaxis = bz_chi,
     .boundary_value = bz_bv,
     .initial = bz_initial,
-    .reaction = bz_reaction,
+    .reaction = vu_no_reaction2,
 };
 
 /* Φ(s) of the continuous problem. */

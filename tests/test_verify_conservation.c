@@ -57,16 +57,6 @@ static void ch_initial(const void *inst, const cell_info *c, double *u) {
   double r = sin(12.9898 * c->x + 78.233 * c->z + 37.719 * c->y) * 43758.5453;
   u[1] = 1.0 + (r - floor(r) - 0.5);
 }
-static void ch_reaction(const void *inst, const cell_info *c, double t, const double *u,
-                        double *f, double *k) {
-  (void)inst;
-  (void)c;
-  (void)t;
-  (void)u;
-  f[0] = f[1] = 0;
-  k[0] = k[1] = 0;
-}
-
 static const model model_chemo = {
     .name = "chemo",
     .summary = "test: attractant ramp with a jump, chemotactic cells",
@@ -76,7 +66,7 @@ static const model model_chemo = {
     .chemotaxis = ch_chi,
     .boundary_value = ch_bv,
     .initial = ch_initial,
-    .reaction = ch_reaction,
+    .reaction = vu_no_reaction2,
 };
 
 static void com(const sim *s, double *c) {

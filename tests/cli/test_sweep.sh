@@ -184,7 +184,8 @@ then ok "SIGTERM to sweep run: the run stops with a checkpoint, point interrupte
 else bad "SIGTERM forwarding (rc $rc)"; cat swl/status/0/0.txt; tail -3 swl/runs/0/0.h5.log; fi
 "$CISIM" sweep run swl --task 1 > out1 2> err & p1=$!
 waitrun 1; sleep 0.2
-c1=$(pgrep -P $p1); kill -KILL $p1 $c1; wait $p1 2>/dev/null   # parent first: nothing records the end
+c1=$(cat "/proc/$p1/task/$p1/children")   # (no procps needed)
+kill -KILL $p1 $c1; wait $p1 2>/dev/null   # parent first: nothing records the end
 "$CISIM" sweep status swl > status 2> err
 if grep -q '0 done, 0 running, 2 interrupted' status && grep -q '^interrupted 1: .* is gone' status &&
    [ "$("$CISIM" sweep status swl --todo)" = 0-1 ]
