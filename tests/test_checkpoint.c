@@ -1,4 +1,4 @@
-/* Checkpoint/restart (sim/checkpoint.h): a run stopped after N steps, checkpointed, and
+/* Checkpoint/restart (sim/io/checkpoint.h): a run stopped after N steps, checkpointed, and
  * continued in a fresh sim ends bitwise identical to an uninterrupted run (fields, series with
  * the outcome metrics, step counters), for stops at the start, during a session's first
  * hours and days, and between snapshots, with both error estimates. Also: a non-finite value

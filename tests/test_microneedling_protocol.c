@@ -1,4 +1,4 @@
-/* The treatment protocol (sim/protocol.c) and the engine's session handling:
+/* The treatment protocol (sim/treatment/protocol.c) and the engine's session handling:
  *   - rasterised channel volume equals the geometric volume (cylinder π r² d, cone π r² d / 3;
  *     2D: divided by the row period P, the y-average);
  *   - lattices and random patterns place the requested punctures per cm²; same seed, same

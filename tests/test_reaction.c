@@ -1,4 +1,4 @@
-/* test_reaction: the per-cell exponential integrator (sim/reaction.c) against closed forms.
+/* test_reaction: the per-cell exponential integrator (sim/engine/reaction.c) against closed forms.
  *
  * 1. u' = q − k u with k h = 1000: ETD is exact for a constant source under a linear loss, so
  *    one substep must give q/k + (u0 − q/k) e^{−kh} to rounding, whatever k h.

@@ -1,4 +1,4 @@
-/* test_tridiag: the Thomas kernels (sim/tridiag.c) against a plain one-line Thomas solve.
+/* test_tridiag: the Thomas kernels (sim/engine/tridiag.c) against a plain one-line Thomas solve.
  *
  * Every layout the sweeps use — lines along memory (x: ps = 1, rows ls apart, solved 16 at a
  * time in vector tiles, with a tail of n % 4 unknowns and of w % 16 lines) and lines across

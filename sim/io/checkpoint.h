@@ -15,7 +15,7 @@
  *   /u, /du     (nspecies, ncell) the state and the change over the previous accepted step;
  *   /mid_prev   (after_transport error estimate only) the previous post-transport state;
  *               chunked one species per chunk with a Fletcher-32 checksum
- *   /outcome    the outcome metrics' running state (sim/outcome_ckpt.h), packed
+ *   /outcome    the outcome metrics' running state (sim/io/outcome_ckpt.h), packed
  *
  * Not saved, because it is rebuilt identically from the configuration: the grid, the model
  * instance and its puncture protocol (generated from seeds at start), the transport's

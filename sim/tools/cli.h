@@ -9,9 +9,9 @@ int cli_check(int argc, char **argv);
 int cli_params(int argc, char **argv);
 int cli_models(int argc, char **argv);
 int cli_bench(int argc, char **argv);
-int cli_compare(int argc, char **argv); /* sim/compare_report.c */
-int cli_info(int argc, char **argv);    /* sim/info.c */
-int cli_sweep(int argc, char **argv);   /* sim/sweep.c */
+int cli_compare(int argc, char **argv); /* sim/tools/compare_report.c */
+int cli_info(int argc, char **argv);    /* sim/tools/info.c */
+int cli_sweep(int argc, char **argv);   /* sim/tools/sweep.c */
 
 /* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
 typedef struct {

@@ -1,5 +1,5 @@
-/* outcome_impl: the private state of the outcome metrics, shared by sim/outcome.c and the
- * checkpoint code (sim/outcome_ckpt.c) that saves and restores it. Not for other modules. */
+/* outcome_impl: the private state of the outcome metrics, shared by sim/engine/outcome.c and the
+ * checkpoint code (sim/io/outcome_ckpt.c) that saves and restores it. Not for other modules. */
 #ifndef CISIM_OUTCOME_IMPL_H
 #define CISIM_OUTCOME_IMPL_H
 

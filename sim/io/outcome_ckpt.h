@@ -1,6 +1,6 @@
-/* outcome_ckpt: the running state of the outcome metrics (sim/outcome.c) for checkpoints.
+/* outcome_ckpt: the running state of the outcome metrics (sim/engine/outcome.c) for checkpoints.
  *
- * It reads the private struct through sim/outcome_impl.h.
+ * It reads the private struct through sim/engine/outcome_impl.h.
  *
  * The state is packed into a flat array of doubles (integers and flags are exact in a double):
  * header, baselines, running peaks, every session track, and the recorded snapshot rows. */

@@ -57,12 +57,12 @@ typedef struct sim {
   /* treatment: the model's protocol (NULL: none) and the next session to apply */
   const struct protocol *prot;
   int next_session;
-  struct outcome *oc;               /* outcome metrics (sim/outcome.h), NULL if none */
+  struct outcome *oc;               /* outcome metrics (sim/engine/outcome.h), NULL if none */
   /* Run control (sim_run): the index n of the snapshot being advanced to (output time
      n * output_every_day; snapshots 0 .. n-1 are written), and a hook called between accepted
      steps and after each snapshot (NULL: none). The hook may write a checkpoint and ask the run
      to stop by setting stop; sim_advance_to and sim_run then return CS_OK with stopped = 1 and
-     a state that a checkpoint restores exactly (sim/checkpoint.h). */
+     a state that a checkpoint restores exactly (sim/io/checkpoint.h). */
   long next_output;
   cs_status (*hook)(struct sim *s, int after_snapshot, void *ctx);
   void *hook_ctx;
@@ -88,7 +88,7 @@ void sim_free(sim *s);
 cs_status sim_advance_to(sim *s, double t_target);
 
 /* Diagnostics: per species total amount, maximum, and mean per layer, then the outcome
-   series of sim/outcome.h (for models that flag species in model->report). */
+   series of sim/engine/outcome.h (for models that flag species in model->report). */
 int sim_series_count(const sim *s);
 void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
                          size_t unitlen, char *long_name, size_t longlen);

@@ -15,7 +15,7 @@
 #define MODEL_MAX_SPECIES 8
 #define CS_PI 3.14159265358979323846
 
-/* Outcome metrics the engine derives for a species (sim/outcome.h); 0: none. */
+/* Outcome metrics the engine derives for a species (sim/engine/outcome.h); 0: none. */
 enum {
   REPORT_PEAK = 1,    /* largest cell value over the run and after each session, and when */
   REPORT_CHANGE = 2,  /* layer mean's change vs its untreated (t = 0) value, % */
@@ -37,7 +37,7 @@ typedef struct {
   double source;          /* the model's per-cell source weight (model_cell_source), or 0 */
 } cell_info;
 
-/* What a treatment session did to one cell (sim/protocol.h rasterises the punctures). Given
+/* What a treatment session did to one cell (sim/treatment/protocol.h rasterises the punctures). Given
    only to model->injure. */
 typedef struct {
   int session;            /* index into the protocol's sessions */
@@ -83,7 +83,7 @@ typedef struct model {
   double (*next_event)(const void *inst, double t);
 
   /* Treatment (optional, both NULL for models without one). protocol returns the model's
-     puncture protocol (sim/protocol.h); its session days are events too. When a step lands on
+     puncture protocol (sim/treatment/protocol.h); its session days are events too. When a step lands on
      a session, the engine calls injure once for every cell, with what the session's punctures
      did to that cell, before the next step (and before reaction_update_sources): it may change
      the cell's state u in place (tissue lost, wound pools deposited). Snapshots taken at a

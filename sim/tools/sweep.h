@@ -12,11 +12,11 @@
 
 #define SWEEP_SHARD 1000
 
-int sweep_plan(int argc, char **argv);    /* sim/sweep.c */
-int sweep_run(int argc, char **argv);     /* sim/sweep_run.c */
-int sweep_status(int argc, char **argv);  /* sim/sweep_run.c */
-int sweep_collect(int argc, char **argv); /* sim/sweep_collect.c */
-int sweep_metrics(int argc, char **argv); /* sim/sweep_collect.c */
+int sweep_plan(int argc, char **argv);    /* sim/tools/sweep.c */
+int sweep_run(int argc, char **argv);     /* sim/tools/sweep_run.c */
+int sweep_status(int argc, char **argv);  /* sim/tools/sweep_run.c */
+int sweep_collect(int argc, char **argv); /* sim/tools/sweep_collect.c */
+int sweep_metrics(int argc, char **argv); /* sim/tools/sweep_collect.c */
 
 /* Command-line options of the sweep subcommands: a flag (and its other spelling, or NULL)
    that takes a value (*value; required: must end up set) or, with value == NULL, sets *on. */
@@ -32,7 +32,7 @@ typedef struct {
 int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
                const char **positional, const char *needs);
 
-/* Shared helpers (sim/sweep.c). */
+/* Shared helpers (sim/tools/sweep.c). */
 cs_status sweep_mkdirs(const char *path);  /* mkdir -p */
 cs_status sweep_read_text(const char *path, char **text); /* whole file, caller frees */
 cs_status sweep_write_text(const char *path, const char *text); /* atomic (tmp + rename) */
@@ -42,7 +42,7 @@ void sweep_csv_field(FILE *f, const char *s);
 int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
                      const char *suffix);
 
-/* Point states (sim/sweep_point.c). A point is missing (no status file), done, running (its
+/* Point states (sim/tools/sweep_point.c). A point is missing (no status file), done, running (its
    `cisim sweep run` is alive), interrupted (stopped with a checkpoint, or recorded as running
    but its process is gone or silent) or failed. */
 typedef enum { SWEEP_MISSING, SWEEP_DONE, SWEEP_RUNNING, SWEEP_INTERRUPTED, SWEEP_FAILED } sweep_state;
