@@ -284,8 +284,8 @@ static void injure(const void *inst, const cell_info *c, const wound_info *w, do
   if (u[W] > 1) u[W] = 1;
 }
 
-static const struct protocol *get_protocol(const void *inst) {
-  return ((const mn *)inst)->prot;
+static const treatment *get_treatment(const void *inst) {
+  return protocol_treatment(((const mn *)inst)->prot);
 }
 
 const model model_microneedling = {
@@ -304,6 +304,6 @@ const model model_microneedling = {
     .initial = initial,
     .reaction = reaction,
     .next_event = NULL,
-    .protocol = get_protocol,
+    .treatment = get_treatment,
     .injure = injure,
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "params.h"
+#include "params_load.h"
 #include "ytree.h"
 
 /* A stand-in model registry, so the test needs no real model. */

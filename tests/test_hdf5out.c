@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hdf5out.h"
+#include "params_load.h"
 
 static int failures;
 #define CHECK(cond, ...)                                          \

@@ -197,7 +197,7 @@ static int injury_and_threads(void) {
   int F = mn_species(&a, "fibroblasts"), C = mn_species(&a, "collagen");
   size_t idx = grid_index(g, (int)(1300 / g->h), 0, (int)(500 / g->h));
   wound_info w;
-  protocol_cell(a.prot, g, 0, (int)(1300 / g->h), 0, (int)(500 / g->h), &w);
+  protocol_cell(protocol_of(a.treat), g, 0, (int)(1300 / g->h), 0, (int)(500 / g->h), &w);
   mn_try(sim_advance_to(&a, 1e-6), "advance");
   mn_try(sim_advance_to(&b, 1e-6), "advance"); /* the same stops for both */
   double f_expect = 1250 * (1 - w.damage), c_expect = 250 * (1 - w.damage);
@@ -234,7 +234,7 @@ static int injury_and_threads(void) {
   hdf5out *o;
   hdf5out_options ho = {.path = path, .force = 1, .command_line = "test", .threads = 2};
   mn_try(hdf5out_create(&o, &ho, a.g, a.m, &pa, sd, nser), "hdf5out_create");
-  mn_try(hdf5out_write_punctures(o, a.prot, a.g, 2), "write punctures");
+  mn_try(hdf5out_write_punctures(o, protocol_of(a.treat), a.g, 2), "write punctures");
   mn_try(hdf5out_close(o, 1), "close");
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   hid_t ds = f >= 0 ? H5Dopen2(f, "/punctures/x_um", H5P_DEFAULT) : -1;
@@ -255,7 +255,7 @@ static int injury_and_threads(void) {
   }
   if (f >= 0) H5Fclose(f);
   unlink(path);
-  fails += mn_true(n == (hsize_t)a.prot->npunctures && n == 2, "/punctures/x_um holds every puncture", "2 sessions × 1");
+  fails += mn_true(n == (hsize_t)protocol_of(a.treat)->npunctures && n == 2, "/punctures/x_um holds every puncture", "2 sessions × 1");
   fails += mn_true(dims[0] == 2 && dims[1] == (hsize_t)g->nz && dims[3] == (hsize_t)g->nx,
                    "/punctures/channel_fraction is (session, z, y, x)", "one map per session");
   free(sd);

@@ -23,6 +23,7 @@
 #include "model.h"
 #include "outcome.h"
 #include "params.h"
+#include "params_load.h"
 #include "protocol.h"
 #include "sim.h"
 
@@ -112,7 +113,7 @@ static inline void mn_run(sim *s) { mn_try(sim_run(s, NULL, NULL, NULL), "sim_ru
 
 /* Value of series NAME at the snapshot nearest day t. */
 static inline double mn_at(const sim *s, const char *name, double t) {
-  return outcome_at(s->oc, s, name, t);
+  return outcome_at(s->oc, name, t);
 }
 
 static inline int mn_layer(const sim *s, const char *name) {

@@ -22,6 +22,7 @@
 #include "grid.h"
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 #include "sim.h"
 
 /* CISIM_TEST_QUICK=1 (set by CI under sanitizers if it wants): smaller grids. */

@@ -1,5 +1,8 @@
 /* params: the parameter registry and the resolved parameter set of one run.
  *
+ * This module holds the registry's types and the typed access the engine and the models use;
+ * reading a YAML config into a parameter set is the config layer's (sim/config/params_load.h).
+ *
  * The registry is a list of param_desc: the engine's own (params_engine_registry) followed by
  * the chosen model's (model->params, whose keys all start with "<model>."). It is the single source of
  * truth for parsing, validation, --set overrides, `cisim params`, and the record written into
@@ -68,19 +71,8 @@ typedef struct params {
 /* The engine's registry (grid, time, output, model name), terminated by key == NULL. */
 extern const param_desc params_engine_registry[];
 
-/* Load FILE, apply the --set overrides ("key.path=value", YAML value syntax), and validate
- * against the engine registry plus the registry of the model named by the key `model`.
- * model_registry_for(name) returns that model's param_desc list (key == NULL terminated) or
- * NULL for an unknown model. On failure p is left empty (params_free is still safe). */
-typedef const param_desc *(*params_model_lookup)(const char *model_name);
-cs_status params_load(params *p, const char *path, const char *const *sets, int nsets,
-                      params_model_lookup model_registry_for);
+/* Frees what a parameter set holds (safe on an empty one). */
 void params_free(params *p);
-
-/* The names of all models, used only to suggest one when `model` names none of them (the
- * lookup alone cannot list them). The CLI calls it once at start-up; the array must outlive
- * every params_load. Without it, an unknown model is reported without suggestions. */
-void params_set_model_names(const char *const *names, int n);
 
 /* A cross-field check failed on a key: CS_ERR_INPUT with "FILE:LINE:COL: key: msg" when the
    value came from the file, "FILE: key (from --set): msg" or "FILE: key: msg" otherwise. */

@@ -47,7 +47,16 @@ typedef struct {
   double distance_um;     /* cell centre to the nearest channel surface, µm (0 inside) */
 } wound_info;
 
-struct protocol;
+/* A treatment as the engine sees it: when its sessions are and what each does to a cell. The
+   geometry behind it (punctures, channels) is the treatment layer's (sim/treatment/protocol.h
+   builds one); the engine only lands steps on the days and calls wound for every cell. */
+typedef struct treatment {
+  int nsessions;
+  const double *day;      /* [nsessions], increasing */
+  /* What session s did to cell (i, j, k). Thread-safe. */
+  void (*wound)(const void *geom, const grid *g, int s, int i, int j, int k, wound_info *w);
+  const void *geom;       /* the geometry, for wound and for output (protocol_of) */
+} treatment;
 
 typedef struct model {
   const char *name;
@@ -82,13 +91,13 @@ typedef struct model {
      > t, or INFINITY. NULL: none. */
   double (*next_event)(const void *inst, double t);
 
-  /* Treatment (optional, both NULL for models without one). protocol returns the model's
-     puncture protocol (sim/treatment/protocol.h); its session days are events too. When a step lands on
+  /* Treatment (optional, both NULL for models without one). treatment returns the model's
+     sessions (see above; its session days are events too). When a step lands on
      a session, the engine calls injure once for every cell, with what the session's punctures
      did to that cell, before the next step (and before reaction_update_sources): it may change
      the cell's state u in place (tissue lost, wound pools deposited). Snapshots taken at a
      session's time show the state just before it. */
-  const struct protocol *(*protocol)(const void *inst);
+  const treatment *(*treatment)(const void *inst);
   void (*injure)(const void *inst, const cell_info *c, const wound_info *w, double *u);
 } model;
 

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol.h"
-#include "sim.h"
 
 enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH };
 
@@ -14,11 +12,11 @@ enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH };
 static double band_ok(double mean, double b0) { return fabs(mean / b0 - 1) <= OUTCOME_BAND; }
 
 /* Lateral mean of species q per depth row, in a fixed order. */
-static void depth_profile(outcome *o, sim *s, int q, double *prof) {
-  const grid *g = s->g;
+static void depth_profile(outcome *o, double *const *state, int q, double *prof) {
+  const grid *g = o->g;
   const int rows = g->ny * g->nz;
-  const double *u = s->u[q];
-#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+  const double *u = state[q];
+#pragma omp parallel for schedule(static) num_threads(o->sr->nthreads)
   for (int row = 0; row < rows; row++) {
     const double *ur = u + (size_t)row * (size_t)g->nx;
     double sum = 0;
@@ -108,9 +106,9 @@ static cs_status add_track(outcome *o, int session) {
   return CS_OK;
 }
 
-cs_status outcome_create(outcome **out, sim *s) {
+cs_status outcome_create(outcome **out, const series_ctx *sr, double *const *u, double t) {
   *out = NULL;
-  const model *m = s->m;
+  const model *m = sr->m;
   if (!m->report) return CS_OK;
   int any = 0;
   for (int q = 0; q < m->nspecies; q++) any |= m->report[q] != 0;
@@ -118,7 +116,8 @@ cs_status outcome_create(outcome **out, sim *s) {
   outcome *o = calloc(1, sizeof *o);
   if (!o) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
   *out = o;
-  const grid *g = s->g;
+  const grid *g = sr->g;
+  o->sr = sr;
   o->m = m;
   o->g = g;
   o->ns = m->nspecies;
@@ -136,7 +135,7 @@ cs_status outcome_create(outcome **out, sim *s) {
   o->ser = malloc(sizeof(oseries) * (size_t)o->ns * (size_t)(3 + 2 * o->nl));
   if (!o->base0 || !o->buf || !o->prof0 || !o->rowsum || !o->prof || !o->ser)
     return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
-  sim_series_base(s, o->base0);
+  series_of(sr, u, o->base0);
   for (int q = 0; q < o->ns; q++) {
     unsigned f = o->flags[q];
     o->run_peak[q] = -INFINITY;
@@ -152,16 +151,16 @@ cs_status outcome_create(outcome **out, sim *s) {
     }
     if (f & REPORT_DEPTH) {
       o->ser[o->nser++] = (oseries){OS_DEPTH, q, -1};
-      depth_profile(o, s, q, o->prof0 + (size_t)q * (size_t)g->nz);
+      depth_profile(o, u, q, o->prof0 + (size_t)q * (size_t)g->nz);
     }
   }
   CS_TRY(add_track(o, -1));
-  track_reset(o, &o->track[0], s->t, o->base0);
-  track_observe(o, &o->track[0], s->t, o->base0);
+  track_reset(o, &o->track[0], t, o->base0);
+  track_observe(o, &o->track[0], t, o->base0);
   for (int q = 0; q < o->ns; q++)
     if (o->flags[q] & REPORT_PEAK) {
       o->run_peak[q] = o->base0[q * o->per + 1];
-      o->run_peak_t[q] = s->t;
+      o->run_peak_t[q] = t;
     }
   o->rowlen = o->nbase + o->nser;
   return CS_OK;
@@ -233,33 +232,31 @@ void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen
   }
 }
 
-void outcome_step(outcome *o, sim *s) {
+void outcome_step(outcome *o, double *const *u, double t) {
   if (!o) return;
-  /* With time.error_estimate: after_transport, on the post-transport state: the end-of-step
-     state carries the last half step's source before transport spreads it (sim.h). */
-  sim_series_of(s, s->mid_mem ? s->mid : s->u, o->buf);
+  series_of(o->sr, u, o->buf);
   for (int q = 0; q < o->ns; q++)
     if ((o->flags[q] & REPORT_PEAK) && o->buf[q * o->per + 1] > o->run_peak[q]) {
       o->run_peak[q] = o->buf[q * o->per + 1];
-      o->run_peak_t[q] = s->t;
+      o->run_peak_t[q] = t;
     }
-  track_observe(o, &o->track[o->cur], s->t, o->buf);
+  track_observe(o, &o->track[o->cur], t, o->buf);
 }
 
-void outcome_session(outcome *o, sim *s, int k) {
+void outcome_session(outcome *o, double *const *u, double t, int k) {
   if (!o) return;
   /* A session at the start replaces the "from t = 0" track rather than adding one. */
-  if (!(o->ntrack == 1 && o->track_session[0] == -1 && o->track[0].t0 == s->t)) {
+  if (!(o->ntrack == 1 && o->track_session[0] == -1 && o->track[0].t0 == t)) {
     if (add_track(o, k) != CS_OK) return; /* out of memory: the summary loses a row */
   } else {
     o->track_session[0] = k;
   }
-  sim_series_base(s, o->buf);
+  series_of(o->sr, u, o->buf);
   session_track *tr = &o->track[o->cur];
-  track_reset(o, tr, s->t, o->buf);
+  track_reset(o, tr, t, o->buf);
   /* The band is measured against the untreated value: an injury that knocks a layer out of it
      counts as leaving. */
-  track_observe(o, tr, s->t, o->buf);
+  track_observe(o, tr, t, o->buf);
 }
 
 static double return_delay(const outcome *o, const session_track *tr, int e) {
@@ -269,9 +266,9 @@ static double return_delay(const outcome *o, const session_track *tr, int e) {
   return tr->t_enter[e] - tr->t0;
 }
 
-void outcome_values(outcome *o, sim *s, double *vals) {
+void outcome_values(outcome *o, double *const *u, double *vals) {
   if (!o) return;
-  sim_series_base(s, o->buf);
+  series_of(o->sr, u, o->buf);
   const session_track *tr = &o->track[o->cur];
   for (int i = 0; i < o->nser; i++) {
     const oseries *e = &o->ser[i];
@@ -287,10 +284,10 @@ void outcome_values(outcome *o, sim *s, double *vals) {
       case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;
       default: {
         const double *p0 = o->prof0 + (size_t)q * (size_t)o->nz;
-        depth_profile(o, s, q, o->prof);
+        depth_profile(o, u, q, o->prof);
         double depth = 0;
         for (int k = 0; k < o->nz; k++)
-          if (p0[k] > 0 && o->prof[k] >= (1 + OUTCOME_BAND) * p0[k]) depth = (k + 1) * s->g->h;
+          if (p0[k] > 0 && o->prof[k] >= (1 + OUTCOME_BAND) * p0[k]) depth = (k + 1) * o->g->h;
         vals[i] = depth;
         break;
       }
@@ -323,11 +320,11 @@ static int nearest_record(const outcome *o, double t) {
   return best;
 }
 
-static int series_index(const outcome *o, const sim *s, const char *name) {
+static int series_index(const outcome *o, const char *name) {
   char n[192], u[64], l[320];
   for (int q = 0; q < o->rowlen; q++) {
     if (q < o->nbase)
-      sim_series_describe(s, q, n, sizeof n, u, sizeof u, l, sizeof l);
+      series_describe(o->sr, q, n, sizeof n, u, sizeof u, l, sizeof l);
     else
       outcome_series_describe(o, q - o->nbase, n, sizeof n, u, sizeof u, l, sizeof l);
     if (strcmp(n, name) == 0) return q;
@@ -335,9 +332,9 @@ static int series_index(const outcome *o, const sim *s, const char *name) {
   return -1;
 }
 
-double outcome_at(const outcome *o, const sim *s, const char *name, double t) {
+double outcome_at(const outcome *o, const char *name, double t) {
   if (!o) return NAN;
-  int r = nearest_record(o, t), q = series_index(o, s, name);
+  int r = nearest_record(o, t), q = series_index(o, name);
   if (r < 0 || q < 0) return NAN;
   return o->rec[(size_t)r * (size_t)o->rowlen + (size_t)q];
 }
@@ -386,16 +383,16 @@ static void print_delay(FILE *f, double d) {
   else fprintf(f, "+%.1f d", d);
 }
 
-void outcome_print(const outcome *o, const sim *s, FILE *f, const double *days, int ndays) {
+void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double *days,
+                   int ndays) {
   if (!o || o->nrec == 0) return;
   const model *m = o->m;
   const grid *g = o->g;
-  const protocol *pr = m->protocol ? m->protocol(s->inst) : NULL;
   fprintf(f, "\n# outcome (%s)", m->name);
   if (pr) {
     fprintf(f, ": %d session%s", pr->nsessions, pr->nsessions == 1 ? "" : "s");
     for (int k = 0; k < pr->nsessions && k < 12; k++)
-      fprintf(f, "%s%g", k ? ", " : " at day ", pr->sessions[k].day);
+      fprintf(f, "%s%g", k ? ", " : " at day ", pr->day[k]);
     if (pr->nsessions > 12) fprintf(f, ", ...");
   }
   fprintf(f, "; untreated baseline = the state at day %g\n", o->rec_t[0]);

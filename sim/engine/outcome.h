@@ -28,36 +28,39 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "model.h"
+#include "series.h"
 
-struct sim;
 typedef struct outcome outcome;
 
 #define OUTCOME_BAND 0.05 /* the ±5 % of "back to baseline" and "new collagen" */
 
-/* NULL in *o when the model reports nothing. Reads the baseline from the current state. */
-cs_status outcome_create(outcome **o, struct sim *s);
+/* NULL in *o when the model reports nothing. The baseline is the state u at time t; sr (the
+   engine's series of the same grid and model) must outlive the outcome. */
+cs_status outcome_create(outcome **o, const series_ctx *sr, double *const *u, double t);
 void outcome_free(outcome *o);
 
 int outcome_series_count(const outcome *o);
 void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen, char *unit,
                              size_t unitlen, char *long_name, size_t longlen);
-/* After every accepted step; after a session was applied (session index k). */
-void outcome_step(outcome *o, struct sim *s);
-void outcome_session(outcome *o, struct sim *s, int k);
-/* The outcome series now (snapshot), into vals[outcome_series_count]. */
-void outcome_values(outcome *o, struct sim *s, double *vals);
+/* After every accepted step (u: the state at time t); after session k was applied. */
+void outcome_step(outcome *o, double *const *u, double t);
+void outcome_session(outcome *o, double *const *u, double t, int k);
+/* The outcome series of the state u (snapshot), into vals[outcome_series_count]. */
+void outcome_values(outcome *o, double *const *u, double *vals);
 /* Keep a snapshot's full series row (engine's then outcome's) for the summary. */
 cs_status outcome_record(outcome *o, double t, const double *all_series);
 
 /* The end-of-run summary; days: the snapshot nearest each is shown (NULL/0: every 30 days
-   and the last snapshot). */
-void outcome_print(const outcome *o, const struct sim *s, FILE *f, const double *days, int ndays);
+   and the last snapshot); tr: the treatment whose sessions head it (NULL: none). */
+void outcome_print(const outcome *o, const treatment *tr, FILE *f, const double *days,
+                   int ndays);
 
 /* Programmatic access for tests: value of series NAME (engine or outcome) at the recorded
    snapshot nearest day t; NaN if unknown. Per session k: the peak of species sp after it
    (value and delay in days), and the return delay of species sp in layer l (NaN: not back
    before the next session or the end; 0: never left the band). */
-double outcome_at(const outcome *o, const struct sim *s, const char *name, double t);
+double outcome_at(const outcome *o, const char *name, double t);
 double outcome_session_peak(const outcome *o, int k, int sp, double *delay_day);
 double outcome_session_return(const outcome *o, int k, int sp, int layer);
 /* Per session k: the peak of species sp's mean over layer l after it, and its delay. */

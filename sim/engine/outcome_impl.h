@@ -6,6 +6,7 @@
 #include "grid.h"
 #include "model.h"
 #include "outcome.h"
+#include "series.h"
 
 typedef struct {
   int kind, sp, layer;
@@ -22,6 +23,7 @@ typedef struct {
 } session_track;
 
 struct outcome {
+  const series_ctx *sr;       /* the engine's series of the sim; it outlives the outcome */
   const model *m;         /* the sim's; they outlive the outcome */
   const grid *g;
   int ns, nl, per, nbase;

@@ -7,7 +7,6 @@
 
 #include "bigmem.h"
 #include "outcome.h"
-#include "protocol.h"
 
 /* Slack on the error test: a step slightly over tolerance is kept rather than redone. */
 #define SIM_REJECT_ABOVE 2.0
@@ -23,8 +22,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   size_t n = g->ncell;
   /* huge pages where offered: see bigmem.c */
   s->mem = bigmem_alloc(sizeof(double) * n * 3 * (size_t)s->ns);
-  s->row_buf = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
-  if (!s->mem || !s->row_buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
+  if (!s->mem) return CS_ERROR(CS_ERR_NOMEM, "out of memory for the state (%zu cells)", n);
   for (int q = 0; q < s->ns; q++) {
     s->u[q] = s->mem + (size_t)q * n;
     s->un[q] = s->mem + (size_t)(s->ns + q) * n;
@@ -38,6 +36,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
       s->mid_prev[q] = s->mid_mem + (size_t)(s->ns + q) * n;
     }
   }
+  CS_TRY(series_init(&s->ser, g, m, s->opt.nthreads));
   CS_TRY(transport_create(&s->tr, g, m, inst, s->opt.nthreads));
   CS_TRY(reaction_create(&s->rx, g, m, inst, s->opt.rtol, s->opt.atol, s->opt.nthreads));
   /* First touch by the threads that will sweep the data. */
@@ -61,10 +60,10 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   }
   s->dt = s->opt.dt_initial;
   s->dt_cap = INFINITY;
-  s->prot = m->protocol ? m->protocol(inst) : NULL;
+  s->treat = m->treatment ? m->treatment(inst) : NULL;
   s->next_session = 0;
   /* The baseline of the outcome metrics is this untreated initial state. */
-  return outcome_create(&s->oc, s);
+  return outcome_create(&s->oc, &s->ser, s->u, s->t);
 }
 
 cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_options *o) {
@@ -113,7 +112,7 @@ void sim_free(sim *s) {
   reaction_free(s->rx);
   free(s->mem);
   free(s->mid_mem);
-  free(s->row_buf);
+  series_free(&s->ser);
   if (s->owns) {
     if (s->m && s->inst) s->m->destroy(s->inst);
     grid_free(&s->own_grid);
@@ -152,11 +151,11 @@ static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) 
         e = r > e ? r : e;
       }
     }
-    s->row_buf[row] = finite ? 0.0 : 1.0;
+    s->ser.row_buf[row] = finite ? 0.0 : 1.0;
     err = e > err ? e : err;
   }
   for (int row = 0; row < rows; row++)
-    if (s->row_buf[row] != 0) {
+    if (s->ser.row_buf[row] != 0) {
       size_t i0 = (size_t)row * (size_t)g->nx;
       for (int q = 0; q < s->ns; q++)
         for (int i = 0; i < g->nx; i++)
@@ -251,7 +250,7 @@ static void apply_session(sim *s, int k) {
       int j = row % g->ny, kk = row / g->ny;
       for (int i = 0; i < g->nx; i++) {
         wound_info w;
-        protocol_cell(s->prot, g, k, i, j, kk, &w);
+        s->treat->wound(s->treat->geom, g, k, i, j, kk, &w);
         cell_info c;
         reaction_cell_info(s->rx, i, j, kk, &c);
         size_t idx = grid_index(g, i, j, kk);
@@ -267,17 +266,24 @@ static void apply_session(sim *s, int k) {
   s->dt_cap = INFINITY;
   s->have_history = 0;
   s->mid_steps = 0;
-  outcome_session(s->oc, s, k);
+  outcome_session(s->oc, s->u, s->t, k);
+}
+
+/* First session day > t, or INFINITY. */
+static double next_session_day(const treatment *tr, double t) {
+  for (int k = 0; tr && k < tr->nsessions; k++)
+    if (tr->day[k] > t) return tr->day[k];
+  return INFINITY;
 }
 
 cs_status sim_advance_to(sim *s, double t_target) {
   while (s->t < t_target) {
-    while (s->prot && s->next_session < s->prot->nsessions &&
-           s->prot->sessions[s->next_session].day <= s->t)
+    while (s->treat && s->next_session < s->treat->nsessions &&
+           s->treat->day[s->next_session] <= s->t)
       apply_session(s, s->next_session++);
     double t_stop = t_target;
     double ev = s->m->next_event ? s->m->next_event(s->inst, s->t) : INFINITY;
-    double sev = protocol_next_session(s->prot, s->t);
+    double sev = next_session_day(s->treat, s->t);
     if (sev < ev) ev = sev;
     int at_event = ev <= t_stop;
     if (at_event) t_stop = ev;
@@ -339,7 +345,9 @@ cs_status sim_advance_to(sim *s, double t_target) {
       s->have_history = 0;
       s->mid_steps = 0;
     }
-    outcome_step(s->oc, s);
+    /* With time.error_estimate: after_transport, on the post-transport state: the end-of-step
+       state carries the last half step's source before transport spreads it (sim.h). */
+    outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t);
     if (s->hook) {
       CS_TRY(s->hook(s, 0, s->hook_ctx));
       if (s->stop) {
@@ -351,77 +359,24 @@ cs_status sim_advance_to(sim *s, double t_target) {
   return CS_OK;
 }
 
-/* Series layout per species q: total, max, then one mean per layer; then the outcome's. */
-static int base_count(const sim *s) { return s->ns * (2 + s->g->nlayers); }
-
-int sim_series_count(const sim *s) { return base_count(s) + outcome_series_count(s->oc); }
+/* Series: the engine's own (series.h), then the outcome's. */
+int sim_series_count(const sim *s) { return series_count(&s->ser) + outcome_series_count(s->oc); }
 
 void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
                          size_t unitlen, char *long_name, size_t longlen) {
-  if (q >= base_count(s)) {
-    outcome_series_describe(s->oc, q - base_count(s), name, namelen, unit, unitlen, long_name,
-                            longlen);
-    return;
-  }
-  int per = 2 + s->g->nlayers, sp = q / per, kind = q % per;
-  const species_info *si = &s->m->species[sp];
-  if (kind == 0) {
-    snprintf(name, namelen, "%s_total", si->name);
-    snprintf(unit, unitlen, "%s·%s", si->unit, s->g->dims == 3 ? "µm³" : "µm²");
-    snprintf(long_name, longlen, "%s integrated over the domain%s", si->long_name,
-             s->g->dims == 3 ? "" : " (per µm of the cross-section's thickness)");
-  } else if (kind == 1) {
-    snprintf(name, namelen, "%s_max", si->name);
-    snprintf(unit, unitlen, "%s", si->unit);
-    snprintf(long_name, longlen, "largest %s in any cell", si->long_name);
-  } else {
-    const char *ln = s->g->layers[kind - 2].name;
-    snprintf(name, namelen, "%s_mean_%s", si->name, ln);
-    snprintf(unit, unitlen, "%s", si->unit);
-    snprintf(long_name, longlen, "mean %s over the %s layer", si->long_name, ln);
-  }
+  int nb = series_count(&s->ser);
+  if (q >= nb)
+    outcome_series_describe(s->oc, q - nb, name, namelen, unit, unitlen, long_name, longlen);
+  else
+    series_describe(&s->ser, q, name, namelen, unit, unitlen, long_name, longlen);
 }
 
 void sim_series_values(sim *s, double *values) {
-  sim_series_base(s, values);
-  outcome_values(s->oc, s, values + base_count(s));
+  series_of(&s->ser, s->u, values);
+  outcome_values(s->oc, s->u, values + series_count(&s->ser));
 }
 
-void sim_series_base(sim *s, double *values) { sim_series_of(s, s->u, values); }
-
-void sim_series_of(sim *s, double *const *state, double *values) {
-  const grid *g = s->g;
-  const int rows = g->ny * g->nz, per = 2 + g->nlayers;
-  for (int q = 0; q < s->ns; q++) {
-    const double *u = state[q];
-    double mx = -INFINITY;
-    /* Row sums in parallel, then added in row order: the same bits for any thread count. */
-#pragma omp parallel for schedule(static) reduction(max : mx) num_threads(s->opt.nthreads)
-    for (int row = 0; row < rows; row++) {
-      const double *ur = u + (size_t)row * (size_t)g->nx;
-      double sum = 0;
-      for (int i = 0; i < g->nx; i++) {
-        sum += ur[i];
-        mx = ur[i] > mx ? ur[i] : mx;
-      }
-      s->row_buf[row] = sum;
-    }
-    double total = 0, lsum[PARAMS_MAX_LAYERS] = {0};
-    long lcount[PARAMS_MAX_LAYERS] = {0};
-    for (int row = 0; row < rows; row++) {
-      int l = g->layer_of_z[row / g->ny];
-      total += s->row_buf[row];
-      lsum[l] += s->row_buf[row];
-      lcount[l] += g->nx;
-    }
-    values[q * per] = total * grid_cell_volume(g);
-    values[q * per + 1] = mx;
-    for (int l = 0; l < g->nlayers; l++)
-      values[q * per + 2 + l] = lcount[l] ? lsum[l] / (double)lcount[l] : NAN;
-  }
-}
-
-static cs_status write_snapshot(sim *s, hdf5out *out, double *vals) {
+static cs_status write_snapshot(sim *s, const sim_output *out, double *vals) {
   if (s->oc) {
     sim_series_values(s, vals);
     CS_TRY(outcome_record(s->oc, s->t, vals));
@@ -430,11 +385,12 @@ static cs_status write_snapshot(sim *s, hdf5out *out, double *vals) {
   if (!s->oc) sim_series_values(s, vals);
   const double *fields[MODEL_MAX_SPECIES];
   for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
-  return hdf5out_write_snapshot(out, s->t, fields, vals);
+  return out->write(out->ctx, s->t, fields, vals);
 }
 
 /* The bad state of a step that went non-finite, as one more snapshot, keeping the error. */
-static cs_status diagnostic_snapshot(sim *s, hdf5out *out, double *vals, cs_status err) {
+static cs_status diagnostic_snapshot(sim *s, const sim_output *out, double *vals,
+                                     cs_status err) {
   if (!out) return err;
   char msg[1024];
   snprintf(msg, sizeof msg, "%s", cs_error_message());
@@ -443,7 +399,7 @@ static cs_status diagnostic_snapshot(sim *s, hdf5out *out, double *vals, cs_stat
   sim_series_values(s, vals);
   const double *fields[MODEL_MAX_SPECIES];
   for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
-  cs_status st = hdf5out_write_snapshot(out, s->t, fields, vals);
+  cs_status st = out->write(out->ctx, s->t, fields, vals);
   s->t = t;
   if (st != CS_OK)
     return CS_ERROR(err, "%s (and the diagnostic snapshot failed: %s)", msg, cs_error_message());
@@ -451,7 +407,7 @@ static cs_status diagnostic_snapshot(sim *s, hdf5out *out, double *vals, cs_stat
                   msg, s->fail_t);
 }
 
-static cs_status run_from(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+static cs_status run_from(sim *s, const sim_output *out, void (*progress)(const sim *s, void *ctx),
                           void *ctx, int resume) {
   double *vals = malloc(sizeof(double) * (size_t)sim_series_count(s));
   if (!vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
@@ -484,11 +440,11 @@ static cs_status run_from(sim *s, hdf5out *out, void (*progress)(const sim *s, v
   return st;
 }
 
-cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx) {
+cs_status sim_run(sim *s, const sim_output *out, void (*progress)(const sim *s, void *ctx), void *ctx) {
   return run_from(s, out, progress, ctx, 0);
 }
 
-cs_status sim_run_resume(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+cs_status sim_run_resume(sim *s, const sim_output *out, void (*progress)(const sim *s, void *ctx),
                          void *ctx) {
   return run_from(s, out, progress, ctx, 1);
 }

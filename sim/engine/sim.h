@@ -11,10 +11,10 @@
 
 #include "error.h"
 #include "grid.h"
-#include "hdf5out.h"
 #include "model.h"
 #include "params.h"
 #include "reaction.h"
+#include "series.h"
 #include "transport.h"
 
 struct outcome;
@@ -53,9 +53,9 @@ typedef struct sim {
   double dt_cap;                    /* below the last rejected step, relaxed as steps succeed */
   int have_history;
   long nsteps, nrejected, nsubsteps;
-  double *row_buf;                  /* [ny*nz] per-row partial sums for ordered reductions */
-  /* treatment: the model's protocol (NULL: none) and the next session to apply */
-  const struct protocol *prot;
+  series_ctx ser;                       /* the engine's own diagnostics (series.h) */
+  /* treatment: the model's sessions (NULL: none) and the next session to apply */
+  const treatment *treat;
   int next_session;
   struct outcome *oc;               /* outcome metrics (sim/engine/outcome.h), NULL if none */
   /* Run control (sim_run): the index n of the snapshot being advanced to (output time
@@ -87,25 +87,29 @@ void sim_free(sim *s);
    before the next step: a snapshot at T shows the skin just before the session. */
 cs_status sim_advance_to(sim *s, double t_target);
 
+/* Where a run's snapshots go: write is called with the time, one array per species and the
+   series row (sim_series_count values). The run file supplies one (sim/io/hdf5out.h). */
+typedef struct {
+  cs_status (*write)(void *ctx, double t, const double *const *fields, const double *series);
+  void *ctx;
+} sim_output;
+
 /* Diagnostics: per species total amount, maximum, and mean per layer, then the outcome
    series of sim/engine/outcome.h (for models that flag species in model->report). */
 int sim_series_count(const sim *s);
 void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *unit,
                          size_t unitlen, char *long_name, size_t longlen);
 void sim_series_values(sim *s, double *values);
-/* The engine's own part only (the first ns * (2 + nlayers) series); _of: of the state u. */
-void sim_series_base(sim *s, double *values);
-void sim_series_of(sim *s, double *const *u, double *values);
 
 /* The whole run: snapshots at 0, every output_every_day and end_day, into out (may be NULL).
    progress (may be NULL) is called after each snapshot. A step that produces a non-finite
    value ends the run with that error after a last, diagnostic snapshot of the bad state (at
    the time the step would have reached). When s->hook sets s->stop, returns CS_OK early with
    s->stopped set. */
-cs_status sim_run(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx), void *ctx);
+cs_status sim_run(sim *s, const sim_output *out, void (*progress)(const sim *s, void *ctx), void *ctx);
 /* The same, continuing a state restored from a checkpoint: no snapshot at the start; the
    next is snapshot s->next_output. */
-cs_status sim_run_resume(sim *s, hdf5out *out, void (*progress)(const sim *s, void *ctx),
+cs_status sim_run_resume(sim *s, const sim_output *out, void (*progress)(const sim *s, void *ctx),
                          void *ctx);
 
 /* Bytes of memory the simulation holds. */

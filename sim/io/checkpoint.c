@@ -16,7 +16,6 @@
 
 #include "hdf5out_attr.h"
 #include "outcome_ckpt.h"
-#include "protocol.h"
 
 #ifndef CISIM_VERSION
 #define CISIM_VERSION "unknown"
@@ -375,7 +374,7 @@ cs_status checkpoint_restore(const char *path, sim *s) {
                   path, dims[0], dims[1], dims[2], ns, g->nx, g->ny, g->nz, s->ns);
   else if (eat != (s->mid_mem != NULL))
     st = CS_ERROR(CS_ERR_INPUT, "%s: time.error_estimate differs from the checkpoint's", path);
-  else if (s->prot ? next_session < 0 || next_session > s->prot->nsessions : next_session != 0)
+  else if (s->treat ? next_session < 0 || next_session > s->treat->nsessions : next_session != 0)
     st = bad(path, "session index out of range");
   else if (!read_state(f, "u", s->u, s->ns, g->ncell))
     st = bad(path, "/u cannot be read (checksum or size wrong?)");

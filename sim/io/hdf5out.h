@@ -27,6 +27,7 @@
 #include "grid.h"
 #include "model.h"
 #include "params.h"
+#include "sim.h"
 
 typedef struct hdf5out hdf5out;
 
@@ -50,6 +51,8 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *o, const grid *g,
                          int nseries);
 /* Append one snapshot: time t (days), every species field u[s][ncell], and the nseries
    series values given at create. Flushes the file. */
+/* The run file as the place a run's snapshots go (sim_run). */
+sim_output hdf5out_output(hdf5out *o);
 cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
                                  const double *series_values);
 /* Record a treatment protocol's punctures and its wound maps (rasterised here with nthreads)

@@ -17,6 +17,7 @@
 #include "model.h"
 #include "outcome.h"
 #include "params.h"
+#include "params_load.h"
 #include "protocol.h"
 #include "sim.h"
 
@@ -633,7 +634,8 @@ int cli_run(int argc, char **argv) {
           free(tmp);
         }
       }
-      if (st == CS_OK && s.prot) st = hdf5out_write_punctures(out, s.prot, s.g, o.threads);
+      if (st == CS_OK && s.treat)
+        st = hdf5out_write_punctures(out, protocol_of(s.treat), s.g, o.threads);
     }
     free(sd);
     free(names);
@@ -656,7 +658,8 @@ int cli_run(int argc, char **argv) {
     ctl.lp = (live_progress){.enabled = !o.quiet, .tty = isatty(STDERR_FILENO), .t0 = now_s(),
                              .t_start = s.t, .steps0 = s.nsteps, .next_pct = 10};
     ctl.lp.last_log = ctl.lp.t0;
-    st = x.resume ? sim_run_resume(&s, out, NULL, NULL) : sim_run(&s, out, NULL, NULL);
+    sim_output sink = hdf5out_output(out);
+    st = x.resume ? sim_run_resume(&s, &sink, NULL, NULL) : sim_run(&s, &sink, NULL, NULL);
     if (st == CS_OK) live_progress_tick(&ctl.lp, &s, 1);
     live_progress_break(&ctl.lp);
     restore_signals();
@@ -697,7 +700,7 @@ int cli_run(int argc, char **argv) {
                   out_path);
         int nd;
         const double *days = params_reals(&p, "output.summary_days", &nd);
-        outcome_print(s.oc, &s, stdout, days, nd); /* models that report outcomes, on stdout */
+        outcome_print(s.oc, s.treat, stdout, days, nd); /* models that report outcomes, on stdout */
       }
     }
   } else if (out) {
@@ -765,7 +768,7 @@ int cli_check(int argc, char **argv) {
     printf("# species: %d; memory: %.1f MiB (%.1f bytes per cell·species) on %d thread%s\n",
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
-    const struct protocol *pr = m->protocol ? m->protocol(inst) : NULL;
+    const protocol *pr = m->treatment ? protocol_of(m->treatment(inst)) : NULL;
     int nsess = pr ? pr->nsessions : 0;
     if (pr)
       printf("# treatment: %d session%s, %d punctures in the domain\n", nsess,

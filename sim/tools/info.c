@@ -13,6 +13,7 @@
 #include "hdf5out_attr.h"
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 
 static const char info_usage[] =
     "usage: cisim info RUN.h5\n"

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 #include "ytree.h"
 
 static const char sweep_usage[] =

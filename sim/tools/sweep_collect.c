@@ -15,6 +15,7 @@
 #include "hdf5out_attr.h"
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 #include "sweep.h"
 
 /* ---- metrics ---- */

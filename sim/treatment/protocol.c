@@ -176,6 +176,10 @@ static cs_status override_list(const params *p, const char *key, int nsessions,
   return CS_OK;
 }
 
+static void wound_of(const void *geom, const grid *g, int s, int i, int j, int k, wound_info *w) {
+  protocol_cell(geom, g, s, i, j, k, w);
+}
+
 cs_status protocol_create(protocol **out, const params *p, const grid *g) {
   *out = NULL;
   protocol *pr = calloc(1, sizeof *pr);
@@ -304,12 +308,16 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
     sd->count = (int)(n - sd->first);
   }
   if (r) gsl_rng_free(r);
+  if (st == CS_OK && nd > 0 && !(pr->days = malloc(sizeof(double) * (size_t)nd)))
+    st = CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
   if (st != CS_OK) {
     protocol_free(pr);
     return st;
   }
   pr->nsessions = nd;
   pr->npunctures = (int)n;
+  for (int s = 0; s < nd; s++) pr->days[s] = pr->sessions[s].day;
+  pr->view = (treatment){nd, pr->days, wound_of, pr};
   *out = pr;
   return CS_OK;
 }
@@ -318,15 +326,13 @@ void protocol_free(protocol *pr) {
   if (!pr) return;
   free(pr->sessions);
   free(pr->punctures);
+  free(pr->days);
   free(pr);
 }
 
-double protocol_next_session(const protocol *pr, double t) {
-  if (!pr) return INFINITY;
-  for (int s = 0; s < pr->nsessions; s++)
-    if (pr->sessions[s].day > t) return pr->sessions[s].day;
-  return INFINITY;
-}
+const treatment *protocol_treatment(const protocol *pr) { return pr ? &pr->view : NULL; }
+
+const protocol *protocol_of(const treatment *tr) { return tr ? (const protocol *)tr->geom : NULL; }
 
 /* ---- geometry of one channel, in its meridian half-plane (rho >= 0, z down) ---- */
 

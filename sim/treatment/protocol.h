@@ -103,6 +103,8 @@ typedef struct protocol {
   session_desc *sessions;
   int npunctures;
   puncture *punctures;
+  double *days;         /* [nsessions] session days, for the engine's view */
+  treatment view;       /* what the engine sees of it (model.h) */
 } protocol;
 
 /* Builds the puncture set from the protocol.* parameters; cross-field checks (channel below the
@@ -110,8 +112,10 @@ typedef struct protocol {
 cs_status protocol_create(protocol **pr, const params *p, const grid *g);
 void protocol_free(protocol *pr);
 
-/* First session day > t, or INFINITY. */
-double protocol_next_session(const protocol *pr, double t);
+/* The engine's view of the protocol (its sessions and protocol_cell), and back: the protocol
+   behind a treatment view (NULL for NULL). */
+const treatment *protocol_treatment(const protocol *pr);
+const protocol *protocol_of(const treatment *tr);
 
 /* What session s's punctures do to cell (i, j, k). Thread-safe. */
 void protocol_cell(const protocol *pr, const grid *g, int s, int i, int j, int k, wound_info *w);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "params_load.h"
 #include "ytree.h"
 
 static const char *const *model_names;
