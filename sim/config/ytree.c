@@ -10,16 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* Deeper nesting than this is never a configuration; the cap keeps recursion bounded. */
 #define YT_MAX_DEPTH 64
+/* Bounds on what one document may cost (docs/run-file.md, "Configuration limits"): a config
+   file's size, and its nodes (a 16 MiB flow list of 1s would otherwise be 8 M nodes). Anchors
+   and aliases are refused outright, so no expansion can multiply either. */
+#define YT_MAX_FILE_BYTES (16L << 20)
+#define YT_MAX_NODES 1000000
 
 typedef struct {
   yaml_parser_t parser;
   const char *name;
   const char *text;
   int value_mode;  /* a --set value: any node at the top, messages give a column only */
+  long nodes;      /* built so far, against YT_MAX_NODES */
 } yt_ctx;
 
 static char *dup_n(const char *s, size_t n) {
@@ -151,6 +158,49 @@ static yt_node *node_new(yt_kind kind, const yaml_event_t *ev) {
   return n;
 }
 
+static cs_status parse_node(yt_ctx *c, yaml_event_t *ev, int depth, yt_node **out);
+
+/* One key (the event *item, consumed) and its value, appended to the mapping n. */
+static cs_status parse_pair(yt_ctx *c, yaml_event_t *item, yt_node *n, int depth) {
+  cs_status st;
+  if (item->type != YAML_SCALAR_EVENT) {
+    st = fail_mark(c, item->start_mark,
+                   item->type == YAML_ALIAS_EVENT
+                       ? "anchors and aliases (&name, *name) are not supported"
+                       : "a key must be plain text, not a mapping or a list");
+    yaml_event_delete(item);
+    return st;
+  }
+  if ((st = refuse_decorations(c, item)) != CS_OK) {
+    yaml_event_delete(item);
+    return st;
+  }
+  const char *k = (const char *)item->data.scalar.value;
+  int kl = (int)item->start_mark.line + 1, kc = (int)item->start_mark.column + 1;
+  for (size_t i = 0; i < n->n; i++) {
+    if (strcmp(n->keys[i], k) == 0) {
+      st = fail_at(c, kl, kc, "duplicate key '%s' (first given at line %d)", k, n->key_line[i]);
+      yaml_event_delete(item);
+      return st;
+    }
+  }
+  char *kd = dup_n(k, item->data.scalar.length);
+  yaml_event_delete(item);
+  if (!kd) return CS_ERROR(CS_ERR_NOMEM, "out of memory reading %s", c->name);
+  /* Count the pair only once its value exists, so node_free never sees half a pair. */
+  n->keys[n->n] = kd;
+  n->key_line[n->n] = kl;
+  n->key_col[n->n] = kc;
+  yaml_event_t val;
+  yt_node *child;
+  if ((st = next_event(c, &val)) != CS_OK || (st = parse_node(c, &val, depth + 1, &child)) != CS_OK) {
+    free(kd);
+    return st;
+  }
+  n->items[n->n++] = child;
+  return CS_OK;
+}
+
 /* Builds the node that starts with *ev (which this function consumes) and everything in it. */
 static cs_status parse_node(yt_ctx *c, yaml_event_t *ev, int depth, yt_node **out) {
   *out = NULL;
@@ -163,6 +213,10 @@ static cs_status parse_node(yt_ctx *c, yaml_event_t *ev, int depth, yt_node **ou
   if ((st = refuse_decorations(c, ev)) != CS_OK) goto done;
   if (depth > YT_MAX_DEPTH) {
     st = fail_mark(c, ev->start_mark, "nested too deeply");
+    goto done;
+  }
+  if (++c->nodes > YT_MAX_NODES) {
+    st = fail_mark(c, ev->start_mark, "more than 1000000 values: not a configuration");
     goto done;
   }
   if (ev->type == YAML_SCALAR_EVENT) {
@@ -199,50 +253,7 @@ static cs_status parse_node(yt_ctx *c, yaml_event_t *ev, int depth, yt_node **ou
       goto done;
     }
     if (n->kind == YT_MAP) {
-      /* item is the key */
-      if (item.type != YAML_SCALAR_EVENT) {
-        st = fail_mark(c, item.start_mark,
-                       item.type == YAML_ALIAS_EVENT
-                           ? "anchors and aliases (&name, *name) are not supported"
-                           : "a key must be plain text, not a mapping or a list");
-        yaml_event_delete(&item);
-        goto done;
-      }
-      if ((st = refuse_decorations(c, &item)) != CS_OK) {
-        yaml_event_delete(&item);
-        goto done;
-      }
-      const char *k = (const char *)item.data.scalar.value;
-      int kl = (int)item.start_mark.line + 1, kc = (int)item.start_mark.column + 1;
-      for (size_t i = 0; i < n->n; i++) {
-        if (strcmp(n->keys[i], k) == 0) {
-          st = fail_at(c, kl, kc, "duplicate key '%s' (first given at line %d)", k,
-                       n->key_line[i]);
-          yaml_event_delete(&item);
-          goto done;
-        }
-      }
-      char *kd = dup_n(k, item.data.scalar.length);
-      yaml_event_delete(&item);
-      if (!kd) {
-        st = CS_ERROR(CS_ERR_NOMEM, "out of memory reading %s", c->name);
-        goto done;
-      }
-      /* Count the pair only once its value exists, so node_free never sees half a pair. */
-      n->keys[n->n] = kd;
-      n->key_line[n->n] = kl;
-      n->key_col[n->n] = kc;
-      yaml_event_t val;
-      if ((st = next_event(c, &val)) != CS_OK) {
-        free(kd);
-        goto done;
-      }
-      yt_node *child;
-      if ((st = parse_node(c, &val, depth + 1, &child)) != CS_OK) {
-        free(kd);
-        goto done;
-      }
-      n->items[n->n++] = child;
+      if ((st = parse_pair(c, &item, n, depth)) != CS_OK) goto done;
     } else {
       yt_node *child;
       if ((st = parse_node(c, &item, depth + 1, &child)) != CS_OK) goto done;
@@ -345,10 +356,29 @@ cs_status yt_load_value(const char *name, const char *text, yt_doc *doc) {
   return load_text(name, text, 1, doc);
 }
 
+/* A regular file within YT_MAX_FILE_BYTES, asked of the open file (no race with a rename). */
+static cs_status check_file(FILE *f, const char *path) {
+  struct stat sb;
+  if (fstat(fileno(f), &sb) != 0)
+    return CS_ERROR(CS_ERR_INPUT, "%s: cannot read config: %s", path, strerror(errno));
+  if (!S_ISREG(sb.st_mode))
+    return CS_ERROR(CS_ERR_INPUT, "%s: not a regular file (a device, pipe or directory): a config "
+                    "is a YAML file", path);
+  if (sb.st_size > YT_MAX_FILE_BYTES)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %lld bytes: a config is at most %ld bytes (16 MiB)", path,
+                    (long long)sb.st_size, YT_MAX_FILE_BYTES);
+  return CS_OK;
+}
+
 cs_status yt_load_file(const char *path, yt_doc *doc) {
   memset(doc, 0, sizeof *doc);
   FILE *f = fopen(path, "rb");
   if (!f) return CS_ERROR(CS_ERR_INPUT, "%s: cannot read config: %s", path, strerror(errno));
+  cs_status cst = check_file(f, path);
+  if (cst != CS_OK) {
+    fclose(f);
+    return cst;
+  }
   char *buf = NULL;
   size_t cap = 0, len = 0;
   int oom = 0, read_err = 0, err = 0;
@@ -366,6 +396,12 @@ cs_status yt_load_file(const char *path, yt_doc *doc) {
     errno = 0;
     size_t got = fread(buf + len, 1, cap - 1 - len, f);
     len += got;
+    if (len > (size_t)YT_MAX_FILE_BYTES) { /* it grew while we read it */
+      fclose(f);
+      free(buf);
+      return CS_ERROR(CS_ERR_INPUT, "%s: a config is at most %ld bytes (16 MiB)", path,
+                      YT_MAX_FILE_BYTES);
+    }
     if (got == 0) {
       read_err = ferror(f);
       err = errno;

@@ -3,7 +3,8 @@
  * Engine functions return a cs_status; on failure they record a human-readable message with
  * CS_ERROR(code, fmt, ...), which also records the C source location (shown only when the
  * environment variable CISIM_DEBUG is set: users need the config location, not ours).
- * The message lives in thread-local storage, like errno, so tests need no setup. */
+ * The message lives in thread-local storage, like errno, so tests need no setup; it is
+ * allocated to its full length (never cut), and a new message may quote the current one. */
 #ifndef CISIM_ERROR_H
 #define CISIM_ERROR_H
 
@@ -32,7 +33,9 @@ cs_status cs_error_set(const char *src_file, int src_line, cs_status code, const
     if (cs_try_s_ != CS_OK) return cs_try_s_; \
   } while (0)
 
-const char *cs_error_message(void);  /* last message on this thread, "" if none */
+const char *cs_error_message(void);  /* last message on this thread, "" if none; valid until
+                                        the next cs_error_set or cs_error_clear */
+char *cs_error_copy(void);           /* a copy of it (caller frees; NULL when out of memory) */
 const char *cs_error_origin(void);   /* "file.c:123" of the last CS_ERROR */
 void cs_error_clear(void);
 int cs_exit_code(cs_status s);       /* 0, 1 or 2 for the CLI */

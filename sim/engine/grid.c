@@ -12,14 +12,20 @@ static bc_kind bc_from_name(const char *s) {
 
 /* Sizes must be whole multiples of the spacing: a silently rounded domain would move the
    layer boundaries and the periodic images of the needle pattern. */
-static cs_status cells_along(const char *what, double size, double h, int *n) {
+static cs_status cells_along(const params *p, const char *what, double size, double h, int *n) {
   double q = size / h;
   double r = nearbyint(q);
+  /* the count first: a huge q is not "not whole", it is too many */
+  if (!(r <= GRID_MAX_AXIS))
+    return params_key_error(p, "grid.size_um",
+                            "%s extent %g µm with grid.spacing_um %g µm is %.3g cells: at most "
+                            "%.0f along an axis",
+                            what, size, h, q, (double)GRID_MAX_AXIS);
   if (r < 1 || fabs(q - r) > 1e-9 * q)
-    return CS_ERROR(CS_ERR_INPUT,
-                    "grid.size_um: %s extent %g µm is not a whole number of cells of %g µm", what,
-                    size, h);
-  if (r > 1e8) return CS_ERROR(CS_ERR_INPUT, "grid.size_um: %s has %g cells, too many", what, r);
+    return params_key_error(p, "grid.size_um",
+                            "%s extent %g µm is not a whole number of cells of %g µm "
+                            "(grid.spacing_um)",
+                            what, size, h);
   *n = (int)r;
   return CS_OK;
 }
@@ -49,14 +55,22 @@ cs_status grid_init(grid *g, const params *p) {
   int n;
   const double *size = params_reals(p, "grid.size_um", &n);
   if (n != g->dims)
-    return CS_ERROR(CS_ERR_INPUT, "%s: grid.size_um: expected %d sizes for grid.dims = %d, got %d",
-                    p->file, g->dims, g->dims, n);
+    return params_key_error(p, "grid.size_um", "expected %d sizes for grid.dims = %d, got %d",
+                            g->dims, g->dims, n);
   g->size[0] = size[0];
   g->size[1] = g->dims == 3 ? size[1] : g->h;
   g->size[2] = size[n - 1];
-  CS_TRY(cells_along("x", g->size[0], g->h, &g->nx));
-  CS_TRY(cells_along("y", g->size[1], g->h, &g->ny));
-  CS_TRY(cells_along("depth", g->size[2], g->h, &g->nz));
+  CS_TRY(cells_along(p, "x", g->size[0], g->h, &g->nx));
+  CS_TRY(cells_along(p, "y", g->size[1], g->h, &g->ny));
+  CS_TRY(cells_along(p, "depth", g->size[2], g->h, &g->nz));
+  size_t nxy, ncell;
+  if (__builtin_mul_overflow((size_t)g->nx, (size_t)g->ny, &nxy) ||
+      __builtin_mul_overflow(nxy, (size_t)g->nz, &ncell) || ncell > GRID_MAX_CELLS)
+    return params_key_error(p, "grid.size_um",
+                            "%d × %d × %d cells of %g µm (grid.spacing_um) is %.3g cells: at most "
+                            "%.0f",
+                            g->nx, g->ny, g->nz, g->h,
+                            (double)g->nx * (double)g->ny * (double)g->nz, (double)GRID_MAX_CELLS);
   g->bc_x = bc_from_name(params_str(p, "grid.boundary.x"));
   g->bc_y = g->dims == 3 ? bc_from_name(params_str(p, "grid.boundary.y")) : BC_PERIODIC;
   g->bc_top = bc_from_name(params_str(p, "grid.boundary.surface"));

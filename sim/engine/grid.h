@@ -11,6 +11,11 @@
 #include "error.h"
 #include "params.h"
 
+/* Cells a grid may have (2^32: far beyond the memory of any node, yet every index fits a
+   size_t and every axis an int). Larger sizes are refused before anything is allocated. */
+#define GRID_MAX_CELLS 4294967296.0
+#define GRID_MAX_AXIS 1e8
+
 typedef enum { BC_PERIODIC = 0, BC_NOFLUX = 1, BC_DIRICHLET = 2 } bc_kind;
 
 typedef struct {

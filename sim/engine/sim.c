@@ -71,12 +71,27 @@ cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_
   return sim_setup(s, g, m, inst, o);
 }
 
+/* The cyclic (Sherman–Morrison) line solve of the transport needs three cells (a grid of one
+   cell is fine for the 0-D uses of a model, so grid_init does not ask). */
+static cs_status check_periodic(grid *g, const params *p) {
+  cs_status st = CS_OK;
+  if (g->bc_x == BC_PERIODIC && g->nx < 3)
+    st = params_key_error(p, "grid.boundary.x", "periodic needs at least 3 cells across x, got %d",
+                          g->nx);
+  else if (g->dims == 3 && g->bc_y == BC_PERIODIC && g->ny < 3)
+    st = params_key_error(p, "grid.boundary.y", "periodic needs at least 3 cells across y, got %d",
+                          g->ny);
+  if (st != CS_OK) grid_free(g);
+  return st;
+}
+
 cs_status sim_create(sim *s, const params *p, int nthreads) {
   memset(s, 0, sizeof *s);
   const model *m = model_find(p->model_name);
   if (!m) return CS_ERROR(CS_ERR_INPUT, "%s: unknown model '%s'", p->file, p->model_name);
   grid g;
   CS_TRY(grid_init(&g, p));
+  CS_TRY(check_periodic(&g, p));
   void *inst = NULL;
   cs_status st = m->create(p, &g, &inst);
   if (st != CS_OK) {
@@ -101,8 +116,8 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
   s->m = m;
   s->inst = inst;
   if (o.dt_min > o.dt_max)
-    return CS_ERROR(CS_ERR_INPUT, "%s: time.dt_min_day (%g) exceeds time.dt_max_day (%g)", p->file,
-                    o.dt_min, o.dt_max);
+    return params_key_error(p, "time.dt_min_day", "%g day exceeds time.dt_max_day (%g day)",
+                            o.dt_min, o.dt_max);
   return sim_setup(s, &s->own_grid, m, inst, &o);
 }
 

@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "checkpoint.h"
 #include "hdf5out_attr.h"
+#include "run_id.h"
 #include "protocol.h"
 #include "xdmf.h"
 
@@ -57,7 +59,8 @@ struct hdf5out {
   double *times;
   size_t times_cap;
   double io_seconds; /* in hdf5out_write_snapshot */
-  char created[64];  /* the root attribute `created`: names the run (checkpoints refer to it) */
+  char created[64];  /* the root attribute `created` */
+  char run_id[RUN_ID_LEN]; /* the root attribute `run_id`: names the run (checkpoints refer to it) */
 };
 
 static void iso_now(char buf[32]) {
@@ -408,15 +411,22 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
 
   char now[32];
   iso_now(now);
+  cs_status st = run_id_new(o->run_id);
+  char *yaml = st == CS_OK && p ? params_to_yaml(p) : NULL;
+  char hash[17] = "";
+  if (yaml) checkpoint_hash(yaml, hash);
+  free(yaml);
   h5a_ctx c;
   h5a_init(&c, o->file);
   h5a_str(&c, "program", "cisim");
   h5a_str(&c, "version", CISIM_VERSION);
   h5a_str(&c, "created", now);
+  h5a_str(&c, "run_id", o->run_id);
+  h5a_str(&c, "config_fnv1a64", hash);
   h5a_int(&c, "finished", 0);
   h5a_str(&c, "status", "running");
   snprintf(o->created, sizeof o->created, "%s", now);
-  cs_status st = c.failed[0] ? attr_err(o, &c, "/") : CS_OK;
+  if (st == CS_OK && c.failed[0]) st = attr_err(o, &c, "/");
   if (st == CS_OK) st = write_code(o, opt, now);
   if (st == CS_OK) st = write_params(o, p);
   if (st == CS_OK) st = write_grid(o, g);
@@ -759,6 +769,11 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
   if (st == CS_OK && nsnap > 0 &&
       H5Dread(o->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, o->times) < 0)
     st = open_fail(o, "/time", "cannot be read");
+  if (st == CS_OK) {
+    char *id = h5a_read_str(o->file, "run_id");
+    snprintf(o->run_id, sizeof o->run_id, "%s", id ? id : "");
+    free(id);
+  }
   if (st == CS_OK && H5Aexists(o->file, "created") > 0) {
     hid_t a = H5Aopen(o->file, "created", H5P_DEFAULT), t = h5a_string_type();
     char *cr = NULL;
@@ -801,6 +816,8 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
 long hdf5out_nsnap(const hdf5out *o) { return o ? (long)o->nsnap : 0; }
 
 const char *hdf5out_created(const hdf5out *o) { return o ? o->created : ""; }
+
+const char *hdf5out_run_id(const hdf5out *o) { return o ? o->run_id : ""; }
 
 double hdf5out_io_seconds(const hdf5out *o) { return o ? o->io_seconds : 0; }
 

@@ -70,8 +70,10 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
                               const series_desc *series, int nseries, long nsnap);
 /* Snapshots written completely so far. */
 long hdf5out_nsnap(const hdf5out *o);
-/* The root attribute `created` (UTC time the file was made): identifies the run. */
+/* The root attribute `created` (UTC time the file was made). */
 const char *hdf5out_created(const hdf5out *o);
+/* The root attribute `run_id` (run_id.h): identifies the run; its checkpoints carry it. */
+const char *hdf5out_run_id(const hdf5out *o);
 /* Flush and fsync the file (before a checkpoint that refers to its snapshots). */
 cs_status hdf5out_sync(hdf5out *o);
 /* Replace /parameters by p's (a resume with an allowed change), recording what changed in

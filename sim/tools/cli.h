@@ -1,17 +1,10 @@
-/* cli: the subcommands of the `cisim` program. Each returns the process exit status
- * (0 success, 1 run failure, 2 bad usage or configuration, 3 run stopped early with a
- * checkpoint); only main() exits. */
+/* cli: what the subcommands share — the common options (CONFIG, --set, --threads, -o,
+ * --force, --quiet), loading the configuration they name, and the one way errors reach the
+ * user. The subcommands themselves are listed in commands.h. */
 #ifndef CISIM_CLI_H
 #define CISIM_CLI_H
 
-int cli_run(int argc, char **argv);
-int cli_check(int argc, char **argv);
-int cli_params(int argc, char **argv);
-int cli_models(int argc, char **argv);
-int cli_bench(int argc, char **argv);
-int cli_compare(int argc, char **argv); /* sim/tools/compare_report.c */
-int cli_info(int argc, char **argv);    /* sim/tools/info.c */
-int cli_sweep(int argc, char **argv);   /* sim/tools/sweep.c */
+#include "params.h"
 
 /* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
 typedef struct {
@@ -24,9 +17,21 @@ typedef struct {
   int quiet;
 } cli_opts;
 
-/* Returns 0 if fine, 2 after printing a usage error; -1 if --help was printed. */
-int cli_parse(int argc, char **argv, const char *usage, int allow_run_opts, cli_opts *o);
+/* Returns 0 if fine, 2 after printing a usage error; -1 if --help was printed. With
+   config_optional, CONFIG may be left out (cisim run --resume). */
+int cli_parse(int argc, char **argv, const char *usage, int allow_run_opts, int config_optional,
+              cli_opts *o);
 void cli_free(cli_opts *o);
 int cli_fail(const char *what); /* prints cs_error_message() and returns the exit code */
+
+/* "cisim: MESSAGE" (fmt with one %s for arg) and the usage on stderr; returns 2. */
+int cli_usage_error(const char *usage, const char *fmt, const char *arg);
+/* Load o->config with o->sets against the registry of every model; 0, or the exit code after
+   printing the located message. */
+int cli_load(const cli_opts *o, params *p);
+/* Tell params_load the model names (for "did you mean"); once per process is enough. */
+void cli_set_model_names(void);
+/* Seconds on a monotonic clock. */
+double cli_now_s(void);
 
 #endif

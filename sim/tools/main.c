@@ -1,9 +1,13 @@
 /* cisim: the collagen induction simulator's command line. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
 #include <hdf5.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
 
 static const char usage[] =
     "usage: cisim <command> [options]\n"
@@ -21,7 +25,21 @@ static const char usage[] =
     "  cisim <command> --help   options of a command\n"
     "  cisim --version          version and build\n";
 
+/* OpenMP threads that wait at a barrier spin by default (libgomp: ~300 000 rounds), which on a
+   shared node takes the cores the other threads need: measured, 2 threads ran 4-20x slower
+   than 1. Unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT), waiting threads sleep
+   (docs/performance.md). libgomp reads its environment when it is loaded, before main, so the
+   choice takes effect by running the program once more with it set. */
+static void choose_wait_policy(char **argv) {
+  if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT") || getenv("CISIM_NO_REEXEC")) return;
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0 || setenv("CISIM_NO_REEXEC", "1", 1) != 0)
+    return;
+  execv("/proc/self/exe", argv);
+  /* exec failed (no /proc): go on with libgomp's default */
+}
+
 int main(int argc, char **argv) {
+  choose_wait_policy(argv);
   /* Files are always closed explicitly. HDF5's own clean-up at exit would try again to flush
      a file whose write failed (a full disk) and crash inside the library (HDF5 1.10). */
   H5dont_atexit();

@@ -37,10 +37,17 @@ static double wrap_into(double x, double w) {
   return y < 0 ? y + w : y;
 }
 
-static long fit_count(double length, double a) {
-  double n = nearbyint(length / a);
+/* Counts from user sizes are clamped at TOO_MANY before any conversion to an integer, so that
+   a tiny spacing or a huge density cannot overflow (a count above PROTOCOL_MAX_PUNCTURES is
+   refused anyway), and products of two clamped counts still fit a long. */
+#define TOO_MANY (PROTOCOL_MAX_PUNCTURES + 1L)
+
+static long clamp_count(double n) {
+  if (!(n < (double)TOO_MANY)) return TOO_MANY; /* NaN and inf too */
   return n < 1 ? 1 : (long)n;
 }
+
+static long fit_count(double length, double a) { return clamp_count(nearbyint(length / a)); }
 
 typedef enum { PAT_SQUARE, PAT_HEX, PAT_RANDOM } pattern_kind;
 
@@ -64,20 +71,18 @@ static double lattice_spacing(pattern_kind k, double rho) {
 static void hex_fit(const protocol *pr, const pattern *pt, long *rows, long *cols) {
   double W = pr->size[0], H = pr->size[1];
   double a = lattice_spacing(PAT_HEX, pt->rho);
-  long r = 2 * (long)nearbyint(H / (sqrt(3.0) * a));
-  if (r < 2) r = 2;
-  long c = (long)nearbyint(pt->rho * W * H / (double)r);
+  long r = 2 * clamp_count(nearbyint(H / (sqrt(3.0) * a)));
   *rows = r;
-  *cols = c < 1 ? 1 : c;
+  *cols = clamp_count(nearbyint(pt->rho * W * H / (double)r));
 }
 
-/* Number of punctures one pass places (the same for every pass). */
+/* Number of punctures one pass places (the same for every pass); at most TOO_MANY². */
 static long pass_count(const protocol *pr, const pattern *pt) {
   double W = pr->size[0], H = pr->size[1];
   double a = lattice_spacing(pt->kind, pt->rho);
   if (pt->kind == PAT_RANDOM) {
     double n = nearbyint(pt->rho * W * (pr->dims == 3 ? H : W));
-    return (long)n;
+    return n < 1 ? 0 : clamp_count(n);
   }
   long nx = fit_count(W, a);
   if (pr->dims == 2) return pt->kind == PAT_HEX ? 2 * nx : nx;
@@ -176,8 +181,157 @@ static cs_status override_list(const params *p, const char *key, int nsessions,
   return CS_OK;
 }
 
+/* The count is refused before anything is allocated: name the keys that made it. */
+static cs_status too_many(const params *p, const grid *g, const pattern *ps, int s, long n,
+                          int passes, int per_session) {
+  const char *key = per_session ? "protocol.sessions.density_per_cm2"
+                    : params_real(p, "protocol.pattern.spacing_um") > 0
+                        ? "protocol.pattern.spacing_um"
+                        : "protocol.pattern.density_per_cm2";
+  char size[96];
+  if (g->dims == 3)
+    snprintf(size, sizeof size, "%g × %g µm", g->size[0], g->size[1]);
+  else
+    snprintf(size, sizeof size, "%g µm wide", g->size[0]);
+  return params_key_error(p, key,
+                          "session %d: %g punctures per cm² (lattice spacing %.3g µm) on the %s "
+                          "grid (grid.size_um) make %s%ld punctures per pass × %d passes: at "
+                          "most %d punctures in all; widen the spacing or shrink the grid",
+                          s + 1, ps->rho * UM2_PER_CM2, lattice_spacing(ps->kind, ps->rho), size,
+                          n >= TOO_MANY ? "over " : "", n >= TOO_MANY ? (long)PROTOCOL_MAX_PUNCTURES : n,
+                          passes, PROTOCOL_MAX_PUNCTURES);
+}
+
 static void wound_of(const void *geom, const grid *g, int s, int i, int j, int k, wound_info *w) {
   protocol_cell(geom, g, s, i, j, k, w);
+}
+
+/* What protocol_create reads before it places anything. */
+typedef struct {
+  int nd;                  /* sessions */
+  const double *days;
+  const double *ov_len, *ov_pen, *ov_passes, *ov_rho; /* per-session overrides, or NULL */
+  pattern pt;
+  double rho_pattern;      /* punctures per µm² per pass from spacing or density */
+  double L0, pen0, radius;
+  int passes0;
+} plan;
+
+/* Session days increasing, the per-session override lists one value per session. */
+static cs_status read_sessions(const params *p, plan *pl) {
+  pl->days = params_reals(p, "protocol.sessions.day", &pl->nd);
+  const int nd = pl->nd;
+  for (int s = 1; s < nd; s++)
+    if (!(pl->days[s] > pl->days[s - 1]))
+      return params_key_error(p, "protocol.sessions.day",
+                              "expected increasing days, got %g after %g (session %d)",
+                              pl->days[s], pl->days[s - 1], s + 1);
+  CS_TRY(override_list(p, "protocol.sessions.needle_length_um", nd, &pl->ov_len));
+  CS_TRY(override_list(p, "protocol.sessions.penetration", nd, &pl->ov_pen));
+  CS_TRY(override_list(p, "protocol.sessions.passes", nd, &pl->ov_passes));
+  CS_TRY(override_list(p, "protocol.sessions.density_per_cm2", nd, &pl->ov_rho));
+  for (int s = 0; pl->ov_passes && s < nd; s++)
+    if (pl->ov_passes[s] != floor(pl->ov_passes[s]))
+      return params_key_error(p, "protocol.sessions.passes",
+                              "expected whole numbers, got %g (session %d)", pl->ov_passes[s],
+                              s + 1);
+  return CS_OK;
+}
+
+/* The pattern and the device: spacing or density (one of them), offsets, seed. */
+static cs_status read_pattern(const params *p, plan *pl) {
+  pattern *pt = &pl->pt;
+  memset(pt, 0, sizeof *pt);
+  const char *kind = params_str(p, "protocol.pattern.kind");
+  pt->kind = strcmp(kind, "hex") == 0 ? PAT_HEX : strcmp(kind, "random") == 0 ? PAT_RANDOM : PAT_SQUARE;
+  double spacing = params_real(p, "protocol.pattern.spacing_um");
+  double density = params_real(p, "protocol.pattern.density_per_cm2");
+  if (pl->nd > 0 && (spacing > 0) == (density > 0) && !(pl->ov_rho && spacing == 0))
+    return params_key_error(
+        p, spacing > 0 ? "protocol.pattern.density_per_cm2" : "protocol.pattern.spacing_um",
+        spacing > 0 ? "give either protocol.pattern.spacing_um or this, not both"
+                    : "give protocol.pattern.spacing_um or "
+                      "protocol.pattern.density_per_cm2 (one of them > 0)");
+  pl->rho_pattern = density > 0 ? density / UM2_PER_CM2
+                    : spacing > 0 ? (pt->kind == PAT_HEX ? 2.0 / (sqrt(3.0) * spacing * spacing)
+                                                         : 1.0 / (spacing * spacing))
+                                  : 0;
+  int no;
+  const double *off = params_reals(p, "protocol.pattern.offset_um", &no);
+  pt->offset[0] = off[0];
+  pt->offset[1] = no > 1 ? off[1] : 0;
+  pt->random_shift = strcmp(params_str(p, "protocol.pattern.shift"), "random") == 0;
+  pt->seed = params_int(p, "protocol.pattern.seed");
+  pl->L0 = params_real(p, "protocol.device.needle_length_um");
+  pl->pen0 = params_real(p, "protocol.device.penetration");
+  pl->radius = 0.5 * params_real(p, "protocol.device.needle_diameter_um");
+  pl->passes0 = (int)params_int(p, "protocol.pattern.passes");
+  return CS_OK;
+}
+
+/* Each session's device and density, and the number of punctures in all: the channel depth
+   and the count are checked here, before anything is allocated for them. */
+static cs_status size_sessions(protocol *pr, const params *p, const grid *g, const plan *pl,
+                               long *total) {
+  *total = 0;
+  for (int s = 0; s < pl->nd; s++) {
+    session_desc *sd = &pr->sessions[s];
+    sd->day = pl->days[s];
+    sd->needle_length_um = pl->ov_len ? pl->ov_len[s] : pl->L0;
+    sd->penetration = pl->ov_pen ? pl->ov_pen[s] : pl->pen0;
+    sd->passes = pl->ov_passes ? (int)pl->ov_passes[s] : pl->passes0;
+    double rho = pl->ov_rho ? pl->ov_rho[s] / UM2_PER_CM2 : pl->rho_pattern;
+    sd->density_per_cm2 = rho * UM2_PER_CM2;
+    double depth = sd->needle_length_um * sd->penetration;
+    if (depth + pr->halo >= g->size[2]) {
+      const char *k = pl->ov_len ? "protocol.sessions.needle_length_um"
+                      : pl->ov_pen ? "protocol.sessions.penetration"
+                                   : "protocol.device.needle_length_um";
+      return params_key_error(p, k,
+                              "session %d: the channel (needle_length_um %g × penetration %g = "
+                              "%g µm, plus protocol.device.halo_um %g) reaches the bottom of the "
+                              "grid (depth %g µm, grid.size_um): deepen the grid or shorten the "
+                              "needles",
+                              s + 1, sd->needle_length_um, sd->penetration, depth, pr->halo,
+                              g->size[2]);
+    }
+    if (!(rho > 0)) continue;
+    pattern ps = pl->pt;
+    ps.rho = rho;
+    long n = pass_count(pr, &ps);
+    if (n < 1 && ps.kind == PAT_RANDOM)
+      return params_key_error(
+          p, pl->ov_rho ? "protocol.sessions.density_per_cm2" : "protocol.pattern.density_per_cm2",
+          "session %d: %g punctures per cm² place no puncture on a %g µm wide grid (random "
+          "pattern): raise the density or widen grid.size_um",
+          s + 1, rho * UM2_PER_CM2, g->size[0]);
+    long all;
+    if (__builtin_mul_overflow(n, (long)sd->passes, &all) ||
+        __builtin_add_overflow(*total, all, total) || *total > PROTOCOL_MAX_PUNCTURES)
+      return too_many(p, g, &ps, s, n, sd->passes, pl->ov_rho != NULL);
+  }
+  return CS_OK;
+}
+
+/* Every pass of every session, in order, into pr->punctures; the density actually placed. */
+static long place_sessions(protocol *pr, const plan *pl, gsl_rng *r) {
+  long n = 0;
+  for (int s = 0; s < pl->nd; s++) {
+    session_desc *sd = &pr->sessions[s];
+    sd->first = (int)n;
+    double rho = sd->density_per_cm2 / UM2_PER_CM2;
+    if (rho > 0) {
+      pattern ps = pl->pt;
+      ps.rho = rho;
+      double placed = 0;
+      for (int q = 0; q < sd->passes; q++)
+        n += place_pass(pr, &ps, r, s, q, sd->needle_length_um * sd->penetration, pl->radius,
+                        pr->punctures + n, &placed);
+      sd->density_per_cm2 = placed * UM2_PER_CM2;
+    }
+    sd->count = (int)(n - sd->first);
+  }
+  return n;
 }
 
 cs_status protocol_create(protocol **out, const params *p, const grid *g) {
@@ -193,123 +347,25 @@ cs_status protocol_create(protocol **out, const params *p, const grid *g) {
   pr->halo = params_real(p, "protocol.device.halo_um");
   pr->subsamples = (int)params_int(p, "protocol.raster_subsamples");
 
-  cs_status st = CS_OK;
-  int nd;
-  const double *days = params_reals(p, "protocol.sessions.day", &nd);
-  for (int s = 1; s < nd && st == CS_OK; s++)
-    if (!(days[s] > days[s - 1]))
-      st = params_key_error(p, "protocol.sessions.day",
-                     "expected increasing days, got %g after %g (session %d)", days[s],
-                     days[s - 1], s + 1);
-  const double *ov_len = NULL, *ov_pen = NULL, *ov_passes = NULL, *ov_rho = NULL;
-  if (st == CS_OK) st = override_list(p, "protocol.sessions.needle_length_um", nd, &ov_len);
-  if (st == CS_OK) st = override_list(p, "protocol.sessions.penetration", nd, &ov_pen);
-  if (st == CS_OK) st = override_list(p, "protocol.sessions.passes", nd, &ov_passes);
-  if (st == CS_OK) st = override_list(p, "protocol.sessions.density_per_cm2", nd, &ov_rho);
-  for (int s = 0; ov_passes && s < nd && st == CS_OK; s++)
-    if (ov_passes[s] != floor(ov_passes[s]))
-      st = params_key_error(p, "protocol.sessions.passes", "expected whole numbers, got %g (session %d)",
-                     ov_passes[s], s + 1);
-
-  pattern pt;
-  memset(&pt, 0, sizeof pt);
-  const char *kind = params_str(p, "protocol.pattern.kind");
-  pt.kind = strcmp(kind, "hex") == 0 ? PAT_HEX : strcmp(kind, "random") == 0 ? PAT_RANDOM : PAT_SQUARE;
-  double spacing = params_real(p, "protocol.pattern.spacing_um");
-  double density = params_real(p, "protocol.pattern.density_per_cm2");
-  if (st == CS_OK && nd > 0 && (spacing > 0) == (density > 0) && !(ov_rho && spacing == 0)) {
-    st = params_key_error(p, spacing > 0 ? "protocol.pattern.density_per_cm2" : "protocol.pattern.spacing_um",
-                   spacing > 0 ? "give either protocol.pattern.spacing_um or this, not both"
-                               : "give protocol.pattern.spacing_um or "
-                                 "protocol.pattern.density_per_cm2 (one of them > 0)");
-  }
-  double rho_pattern = density > 0 ? density / UM2_PER_CM2
-                       : spacing > 0
-                           ? (pt.kind == PAT_HEX ? 2.0 / (sqrt(3.0) * spacing * spacing)
-                                                 : 1.0 / (spacing * spacing))
-                           : 0;
-  int no;
-  const double *off = params_reals(p, "protocol.pattern.offset_um", &no);
-  pt.offset[0] = off[0];
-  pt.offset[1] = no > 1 ? off[1] : 0;
-  pt.random_shift = strcmp(params_str(p, "protocol.pattern.shift"), "random") == 0;
-  pt.seed = params_int(p, "protocol.pattern.seed");
-  double L0 = params_real(p, "protocol.device.needle_length_um");
-  double pen0 = params_real(p, "protocol.device.penetration");
-  double radius = 0.5 * params_real(p, "protocol.device.needle_diameter_um");
-  int passes0 = (int)params_int(p, "protocol.pattern.passes");
-
-  /* Sizes first, to check depth and count before allocating. */
-  long total = 0;
+  plan pl = {0};
+  long total = 0, n = 0;
+  cs_status st = read_sessions(p, &pl);
+  if (st == CS_OK) st = read_pattern(p, &pl);
+  const int nd = pl.nd;
   if (st == CS_OK && nd > 0) {
     pr->sessions = calloc((size_t)nd, sizeof *pr->sessions);
-    if (!pr->sessions) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
+    pr->days = malloc(sizeof(double) * (size_t)nd);
+    if (!pr->sessions || !pr->days) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
   }
-  for (int s = 0; s < nd && st == CS_OK; s++) {
-    session_desc *sd = &pr->sessions[s];
-    sd->day = days[s];
-    sd->needle_length_um = ov_len ? ov_len[s] : L0;
-    sd->penetration = ov_pen ? ov_pen[s] : pen0;
-    sd->passes = ov_passes ? (int)ov_passes[s] : passes0;
-    double rho = ov_rho ? ov_rho[s] / UM2_PER_CM2 : rho_pattern;
-    sd->density_per_cm2 = rho * UM2_PER_CM2;
-    double depth = sd->needle_length_um * sd->penetration;
-    if (depth + pr->halo >= g->size[2]) {
-      const char *k = ov_len ? "protocol.sessions.needle_length_um"
-                      : ov_pen ? "protocol.sessions.penetration"
-                               : "protocol.device.needle_length_um";
-      st = params_key_error(p, k,
-                     "session %d: the channel (needle_length_um %g × penetration %g = %g µm, "
-                     "plus protocol.device.halo_um %g) reaches the bottom of the grid (depth "
-                     "%g µm, grid.size_um): deepen the grid or shorten the needles",
-                     s + 1, sd->needle_length_um, sd->penetration, depth, pr->halo, g->size[2]);
-      break;
-    }
-    if (rho > 0) {
-      pattern ps = pt;
-      ps.rho = rho;
-      long n = pass_count(pr, &ps);
-      if (n < 1 && pt.kind == PAT_RANDOM) {
-        st = params_key_error(p, ov_rho ? "protocol.sessions.density_per_cm2" : "protocol.pattern.density_per_cm2",
-                       "session %d: %g punctures per cm² place no puncture on a %g µm wide "
-                       "grid (random pattern): raise the density or widen grid.size_um",
-                       s + 1, rho * UM2_PER_CM2, g->size[0]);
-        break;
-      }
-      total += n * (long)sd->passes;
-      if (total > PROTOCOL_MAX_PUNCTURES) {
-        st = params_key_error(p, "protocol.pattern.passes",
-                       "more than %d punctures in all: check the density, spacing and passes",
-                       PROTOCOL_MAX_PUNCTURES);
-        break;
-      }
-    }
-  }
+  if (st == CS_OK) st = size_sessions(pr, p, g, &pl, &total);
   if (st == CS_OK && total > 0) {
     pr->punctures = calloc((size_t)total, sizeof *pr->punctures);
     if (!pr->punctures) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (%ld punctures)", total);
   }
   gsl_rng *r = st == CS_OK ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
   if (st == CS_OK && !r) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (random generator)");
-  long n = 0;
-  for (int s = 0; s < nd && st == CS_OK; s++) {
-    session_desc *sd = &pr->sessions[s];
-    sd->first = (int)n;
-    double rho = sd->density_per_cm2 / UM2_PER_CM2;
-    if (rho > 0) {
-      pattern ps = pt;
-      ps.rho = rho;
-      double placed = 0;
-      for (int q = 0; q < sd->passes; q++)
-        n += place_pass(pr, &ps, r, s, q, sd->needle_length_um * sd->penetration, radius,
-                        pr->punctures + n, &placed);
-      sd->density_per_cm2 = placed * UM2_PER_CM2;
-    }
-    sd->count = (int)(n - sd->first);
-  }
+  if (st == CS_OK) n = place_sessions(pr, &pl, r);
   if (r) gsl_rng_free(r);
-  if (st == CS_OK && nd > 0 && !(pr->days = malloc(sizeof(double) * (size_t)nd)))
-    st = CS_ERROR(CS_ERR_NOMEM, "out of memory (protocol)");
   if (st != CS_OK) {
     protocol_free(pr);
     return st;
