@@ -183,6 +183,12 @@ static cs_status cross_check(load_state *L, const source *file_src, params *p,
   if (of && (!of->s || !of->s[0]))
     return params_bind_error(value_source(L, file_src, of), of->line, of->col, "output.file",
                "expected a file name, got an empty one");
+  const param_value *dmin = params_bind_find(p, "time.dt_min_day"),
+                    *dmax = params_bind_find(p, "time.dt_max_day");
+  if (dmin && dmax && dmin->v[0] > dmax->v[0])
+    return params_bind_error(value_source(L, file_src, dmin), dmin->line, dmin->col,
+                             "time.dt_min_day", "%g day exceeds time.dt_max_day (%g day)",
+                             dmin->v[0], dmax->v[0]);
   const param_value *dims = params_bind_find(p, "grid.dims"), *size = params_bind_find(p, "grid.size_um");
   if (!dims || !size) return CS_OK;
   if (size->n != (int)dims->v[0]) {

@@ -3,6 +3,8 @@
  * The event parser (not libyaml's document loader) is used because only the events carry the
  * marks we need for every node and every key, and because it lets us refuse anchors, aliases
  * and tags before they can make a configuration mean something its text does not show. */
+#define _POSIX_C_SOURCE 200809L /* fdopen, O_CLOEXEC */
+
 #include "ytree.h"
 
 #include <errno.h>
@@ -10,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* Deeper nesting than this is never a configuration; the cap keeps recursion bounded. */
@@ -370,9 +374,20 @@ static cs_status check_file(FILE *f, const char *path) {
   return CS_OK;
 }
 
+/* Opened without blocking (a named pipe would wait for a writer forever), then checked. */
+static FILE *open_config(const char *path) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) close(fd);
+  return f;
+}
+
 cs_status yt_load_file(const char *path, yt_doc *doc) {
   memset(doc, 0, sizeof *doc);
-  FILE *f = fopen(path, "rb");
+  FILE *f = open_config(path);
   if (!f) return CS_ERROR(CS_ERR_INPUT, "%s: cannot read config: %s", path, strerror(errno));
   cs_status cst = check_file(f, path);
   if (cst != CS_OK) {
@@ -417,8 +432,13 @@ cs_status yt_load_file(const char *path, yt_doc *doc) {
   }
   buf[len] = '\0';
   if (strlen(buf) != len) {
+    int line = 1, col = 1;
+    for (const char *c = buf; *c; c++) {
+      col = *c == '\n' ? 1 : col + 1;
+      line += *c == '\n';
+    }
     free(buf);
-    return CS_ERROR(CS_ERR_INPUT, "%s: not valid YAML: the file contains a NUL byte", path);
+    return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: not valid YAML: a NUL byte", path, line, col);
   }
   cs_status st = load_text(path, buf, 0, doc);
   free(buf);

@@ -115,9 +115,6 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
   s->owns = 1;
   s->m = m;
   s->inst = inst;
-  if (o.dt_min > o.dt_max)
-    return params_key_error(p, "time.dt_min_day", "%g day exceeds time.dt_max_day (%g day)",
-                            o.dt_min, o.dt_max);
   return sim_setup(s, &s->own_grid, m, inst, &o);
 }
 

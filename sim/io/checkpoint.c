@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -321,9 +322,17 @@ static hid_t open_ckpt(const char *path, cs_status *st) {
                    path, strerror(errno));
     return H5I_INVALID_HID;
   }
+  struct stat sb;
+  if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    *st = CS_ERROR(CS_ERR_INPUT, "%s: damaged or incomplete checkpoint: not a regular file", path);
+    return H5I_INVALID_HID;
+  }
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) {
-    *st = bad(path, "not a readable HDF5 file (truncated or overwritten?)");
+    /* HDF5's own words here are its internals (offsets, descriptors): not for the user */
+    h5a_error_clear();
+    *st = CS_ERROR(CS_ERR_INPUT, "%s: damaged or incomplete checkpoint: not a readable HDF5 file "
+                   "(truncated or overwritten?)", path);
     return H5I_INVALID_HID;
   }
   char fmt[64] = "";

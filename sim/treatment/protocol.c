@@ -287,6 +287,9 @@ static cs_status size_sessions(protocol *pr, const params *p, const grid *g, con
       const char *k = pl->ov_len ? "protocol.sessions.needle_length_um"
                       : pl->ov_pen ? "protocol.sessions.penetration"
                                    : "protocol.device.needle_length_um";
+      /* a needle left at its default is not in the file: point at the depth that is */
+      const param_value *kv = params_find(p, k);
+      if (kv && kv->from == PARAM_FROM_DEFAULT) k = "grid.size_um";
       return params_key_error(p, k,
                               "session %d: the channel (needle_length_um %g × penetration %g = "
                               "%g µm, plus protocol.device.halo_um %g) reaches the bottom of the "
