@@ -23,6 +23,8 @@
 #endif
 
 #define CKPT_FORMAT "cisim-checkpoint"
+/* more snapshots than any run writes (one a minute for a thousand years) */
+#define CKPT_MAX_SNAPSHOTS 600000000LL
 #define CKPT_VERSION 2 /* 2: run_id and state_fnv1a64 (1: bound by a timestamp, attributes unchecked) */
 
 char *checkpoint_path_for(const char *run_path) {
@@ -296,12 +298,20 @@ static cs_status bad(const char *path, const char *what) {
   return st;
 }
 
-static int read_attr(hid_t f, const char *name, hid_t mtype, void *out) {
+/* An attribute of exactly n elements (a damaged or edited file may hold any shape: reading it
+   into a buffer of n would write past it). */
+static int read_attr_n(hid_t f, const char *name, hid_t mtype, void *out, hssize_t n) {
   if (H5Aexists(f, name) <= 0) return 0;
   hid_t a = H5Aopen(f, name, H5P_DEFAULT);
-  int ok = a >= 0 && H5Aread(a, mtype, out) >= 0;
+  hid_t sp = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+  int ok = sp >= 0 && H5Sget_simple_extent_npoints(sp) == n && H5Aread(a, mtype, out) >= 0;
+  if (sp >= 0) H5Sclose(sp);
   if (a >= 0) H5Aclose(a);
   return ok;
+}
+
+static int read_attr(hid_t f, const char *name, hid_t mtype, void *out) {
+  return read_attr_n(f, name, mtype, out, 1);
 }
 
 static int read_attr_str(hid_t f, const char *name, char *out, size_t len) {
@@ -375,7 +385,7 @@ cs_status checkpoint_read_header(const char *path, checkpoint_header *h) {
         read_attr_str(f, "run_id", h->run_id, sizeof h->run_id) &&
         read_attr(f, "t", H5T_NATIVE_DOUBLE, &h->t) &&
         read_attr(f, "end_day", H5T_NATIVE_DOUBLE, &h->end_day) &&
-        read_attr(f, "dims", H5T_NATIVE_DOUBLE, dims) &&
+        read_attr_n(f, "dims", H5T_NATIVE_DOUBLE, dims, 3) &&
         read_attr(f, "nspecies", H5T_NATIVE_INT, &h->nspecies) &&
         read_attr(f, "nsnap", H5T_NATIVE_LLONG, &nsnap) &&
         read_attr(f, "nsteps", H5T_NATIVE_LLONG, &nsteps)))
@@ -388,8 +398,11 @@ cs_status checkpoint_read_header(const char *path, checkpoint_header *h) {
                     "one recorded (%s)",
                     path, want, hash);
   }
-  if (st == CS_OK && (nsnap < 1 || !isfinite(h->t)))
+  if (st == CS_OK && (nsnap < 1 || nsnap > CKPT_MAX_SNAPSHOTS || nsteps < 0 || !isfinite(h->t)))
     st = bad(path, "implausible snapshot count or time");
+  for (int i = 0; st == CS_OK && i < 3; i++)
+    if (!(dims[i] >= 1 && dims[i] <= GRID_MAX_AXIS && dims[i] == floor(dims[i])))
+      st = bad(path, "implausible grid dimensions");
   H5Fclose(f);
   if (st != CS_OK) {
     checkpoint_header_free(h);
@@ -429,7 +442,7 @@ static int read_state(hid_t f, const char *name, double *const *arr, int ns, siz
 
 static int read_step_attrs(hid_t f, step_state *z) {
   int hh = 0, ms = 0, nse = 0, eat = -1, ns = -1;
-  int ok = read_attr(f, "dims", H5T_NATIVE_DOUBLE, z->dims) &&
+  int ok = read_attr_n(f, "dims", H5T_NATIVE_DOUBLE, z->dims, 3) &&
            read_attr(f, "nspecies", H5T_NATIVE_INT, &ns) &&
            read_attr(f, "error_after_transport", H5T_NATIVE_INT, &eat) &&
            read_attr(f, "t", H5T_NATIVE_DOUBLE, &z->t) &&

@@ -27,6 +27,7 @@
 #include "grid.h"
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 #include "protocol.h"
 
 static char cfg_path[1024], rt_path[1024];
@@ -216,13 +217,12 @@ static void check_protocol(const protocol *pr, const grid *g) {
                cells[c][0], cells[c][1], cells[c][2], w.channel, w.damage, w.distance_um);
     }
   }
-  double t = -1;
-  for (int s = 0; s <= pr->nsessions; s++) {
-    double next_day = protocol_next_session(pr, t);
-    FZ_CHECK(next_day > t, "protocol_next_session(%g) = %g", t, next_day);
-    if (isinf(next_day)) break;
-    t = next_day;
-  }
+  const treatment *tr = protocol_treatment(pr);
+  FZ_CHECK(tr && tr->nsessions == pr->nsessions && protocol_of(tr) == pr,
+           "the treatment view does not mirror the protocol");
+  for (int s = 1; s < tr->nsessions; s++)
+    FZ_CHECK(tr->day[s] > tr->day[s - 1], "session days not increasing: %g after %g", tr->day[s],
+             tr->day[s - 1]);
 }
 
 static void round_trip(const params *p) {
@@ -282,7 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (st != CS_OK) {
     check_refusal(st, "model create");
   } else {
-    const protocol *pr = m->protocol ? m->protocol(inst) : NULL;
+    const protocol *pr = m->treatment ? protocol_of(m->treatment(inst)) : NULL;
     if (pr) {
       note_count(1, pr->npunctures);
       check_protocol(pr, &g);

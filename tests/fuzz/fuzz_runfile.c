@@ -32,11 +32,12 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "commands.h"
 #include "fuzz_h5mutate.h"
 #include "fuzz_util.h"
 #include "grid.h"
 #include "hdf5out.h"
+#include "resume_check.h"
 #include "model.h"
 #include "params.h"
 #include "sim.h"
@@ -125,7 +126,7 @@ static int series_make(sim *s, series_set *ss) {
   return ss->n;
 }
 
-static void series_free(series_set *ss) {
+static void fz_series_free(series_set *ss) {
   free(ss->sd);
   free(ss->names);
 }
@@ -185,6 +186,11 @@ static void run_resume_checks(void) {
   }
   series_set ss;
   series_make(&s, &ss);
+  /* The read-only check cisim run makes before it opens the run file for writing. */
+  cs_error_clear();
+  const resume_claim claim = {h.run_id, h.nsnap, h.t};
+  st = resume_check_runfile(run_path, s.g, s.m, ss.sd, ss.n, &claim);
+  if (st != CS_OK) check_refusal(st, "resume_check_runfile");
   hdf5out *out = NULL;
   cs_error_clear();
   st = hdf5out_open_append(&out, run_path, s.g, s.m, ss.sd, ss.n, h.nsnap);
@@ -215,7 +221,7 @@ static void run_resume_checks(void) {
              s.next_output, h.nsnap, s.nsteps, s.nrejected, s.nsubsteps);
   }
   check_no_open_objects("the resume checks");
-  series_free(&ss);
+  fz_series_free(&ss);
   sim_free(&s);
   params_free(&p);
   checkpoint_header_free(&h);

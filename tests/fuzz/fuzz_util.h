@@ -20,6 +20,7 @@
 
 #include "model.h"
 #include "params.h"
+#include "params_load.h"
 
 /* Where FZ_CHECK reports: a copy of stderr taken at start-up, so that the report survives
    libFuzzer's -close_fd_mask=2 (which silences what cisim itself prints on stderr). */
