@@ -4,13 +4,13 @@
 #include "test_microneedling_util.h"
 
 int main(void) {
-  /* this file is tests/test_microneedling_docs.c: the doc is ../docs/model.md from it */
+  /* this file is tests/models/test_microneedling_docs.c: the doc is ../../docs/model.md from it */
   char path[4096];
   snprintf(path, sizeof path, "%s", __FILE__);
   char *slash = strrchr(path, '/');
   if (slash) *slash = '\0';
   else snprintf(path, sizeof path, ".");
-  strncat(path, "/../docs/model.md", sizeof path - strlen(path) - 1);
+  strncat(path, "/../../docs/model.md", sizeof path - strlen(path) - 1);
   FILE *f = fopen(path, "r");
   if (!f) {
     printf("FAIL  cannot read %s\n", path);

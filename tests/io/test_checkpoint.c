@@ -262,7 +262,7 @@ static void damaged_suite(void) {
 
 int main(void) {
   const char *src = __FILE__, *slash = strrchr(src, '/');
-  snprintf(config, sizeof config, "%.*s/../configs/single_channel.yaml",
+  snprintf(config, sizeof config, "%.*s/../../configs/single_channel.yaml",
            slash ? (int)(slash - src) : 1, slash ? src : ".");
   const char *base = getenv("TMPDIR");
   snprintf(tmpdir, sizeof tmpdir, "%s/cisim-test-ckpt-XXXXXX", base && *base ? base : "/tmp");
