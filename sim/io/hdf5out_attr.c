@@ -92,6 +92,48 @@ void h5a_doubles(h5a_ctx *c, const char *name, const double *v, size_t n) {
   if (s >= 0) H5Sclose(s);
 }
 
+/* Overwrites the existing attribute's bytes when it has the wanted type (no new space in the
+   file: a full disk cannot leave it half written); creates it otherwise. */
+static void put_in_place(h5a_ctx *c, const char *name, hid_t ftype, hid_t mtype, const void *buf) {
+  if (c->failed[0]) return;
+  htri_t exists = H5Aexists(c->obj, name);
+  if (exists > 0) {
+    hid_t a = H5Aopen(c->obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+    htri_t same = t >= 0 ? H5Tequal(t, ftype) : -1;
+    if (t >= 0) H5Tclose(t);
+    if (same > 0) {
+      if (H5Awrite(a, mtype, buf) < 0) fail(c, name);
+      if (H5Aclose(a) < 0) fail(c, name);
+      return;
+    }
+    if (a >= 0) H5Aclose(a);
+  }
+  hid_t sp = H5Screate(H5S_SCALAR);
+  put(c, name, ftype, mtype, sp, buf);
+  if (sp >= 0) H5Sclose(sp);
+}
+
+void h5a_int_in_place(h5a_ctx *c, const char *name, int value) {
+  put_in_place(c, name, H5T_STD_I32LE, H5T_NATIVE_INT, &value);
+}
+
+void h5a_str_in_place(h5a_ctx *c, const char *name, const char *value) {
+  if (c->failed[0]) return;
+  char buf[H5A_FIXED_STR];
+  memset(buf, 0, sizeof buf);
+  snprintf(buf, sizeof buf, "%s", value ? value : "");
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0 || H5Tset_size(t, sizeof buf) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+      H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    if (t >= 0) H5Tclose(t);
+    fail(c, name);
+    return;
+  }
+  put_in_place(c, name, t, t, buf);
+  H5Tclose(t);
+}
+
 hid_t h5a_string_type(void) {
   hid_t t = H5Tcopy(H5T_C_S1);
   if (t < 0) {

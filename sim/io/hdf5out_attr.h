@@ -22,6 +22,13 @@ void h5a_int(h5a_ctx *c, const char *name, int value);
 void h5a_double(h5a_ctx *c, const char *name, double value);
 void h5a_doubles(h5a_ctx *c, const char *name, const double *v, size_t n);
 
+/* Attributes that are rewritten while a run goes on (status, finished, resumed): a fixed size
+   (strings H5A_FIXED_STR bytes, NUL-terminated, cut beyond) written over the old bytes, so a
+   write that fails for a full disk leaves the previous value readable. */
+#define H5A_FIXED_STR 2048
+void h5a_str_in_place(h5a_ctx *c, const char *name, const char *value);
+void h5a_int_in_place(h5a_ctx *c, const char *name, int value);
+
 /* A string attribute, variable or fixed length (caller frees); NULL if absent or unreadable. */
 char *h5a_read_str(hid_t obj, const char *name);
 
