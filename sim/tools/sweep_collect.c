@@ -16,7 +16,7 @@
 #include "model.h"
 #include "params.h"
 #include "params_load.h"
-#include "sweep.h"
+#include "sweep_util.h"
 
 /* ---- metrics ---- */
 

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sweep.h"
+#include "sweep_util.h"
 
 cs_status sweep_count_points(const char *dir, long *n, char **manifest) {
   char path[4096];

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "sweep.h"
+#include "sweep_util.h"
 
 extern char **environ;
 

@@ -1,7 +1,7 @@
 /* sweep: the `cisim sweep` dispatcher, shared file helpers and `cisim sweep plan`. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "sweep.h"
+#include "sweep_util.h"
 
 #include <errno.h>
 #include <gsl/gsl_qrng.h>

@@ -2,8 +2,8 @@
  * planned), base.yaml (the base config as planned), manifest.csv (index, one column per varied
  * key, seed), points/<shard>/<N>.set (a point's overrides, one key=value per line),
  * runs/<shard>/<N>.h5 (+ .ckpt, .log) and status/<shard>/<N>.txt; shard = N / 1000. */
-#ifndef CISIM_SWEEP_H
-#define CISIM_SWEEP_H
+#ifndef CISIM_SWEEP_UTIL_H
+#define CISIM_SWEEP_UTIL_H
 
 #include <stddef.h>
 #include <stdio.h>
