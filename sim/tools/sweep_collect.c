@@ -1,7 +1,8 @@
-/* sweep_collect: `cisim sweep collect` (one table, CSV and HDF5, a row per point) and
- * `cisim sweep metrics` (docs/sweeps.md). Only the small /series datasets of the run files are
- * read, never /fields. */
+/* sweep_collect: `cisim sweep collect` and `cisim sweep metrics` (see sweep_collect.h;
+ * docs/sweeps.md). Only the small /series datasets of the run files are read, never /fields. */
 #define _POSIX_C_SOURCE 200809L
+
+#include "sweep_collect.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -16,6 +17,7 @@
 #include "model.h"
 #include "params.h"
 #include "params_load.h"
+#include "sweep_point.h"
 #include "sweep_util.h"
 
 /* ---- metrics ---- */
@@ -323,12 +325,110 @@ static int all_numeric(const table *t, int c, double *out) {
   return 1;
 }
 
+/* Column buffers for np values, and the string type, shared by the steps of write_h5. */
+typedef struct {
+  double *num;
+  long long *ints;
+  const char **strs;
+  hid_t str;
+} h5_columns;
+
+/* Steps of write_h5; each returns 1 when written. */
+static int h5_root(hid_t f, const char *dir) {
+  h5a_ctx c;
+  h5a_init(&c, f);
+  h5a_str(&c, "sweep", dir);
+  h5a_str(&c, "cisim_version", CISIM_VERSION);
+  h5a_str(&c, "description", "cisim sweep collect: one row per point (docs/sweeps.md)");
+  return !c.failed[0];
+}
+
+static int h5_index(hid_t f, const table *t, h5_columns *col) {
+  long np = t->npts;
+  for (long n = 0; n < np; n++) col->ints[n] = strtoll(t->man_cell[n * t->nman], NULL, 10);
+  return h5a_write_vec(f, "index", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, col->ints, "-",
+                       "point index") == 0;
+}
+
+/* HDF5 lists members by name; the spec's order is kept in the attribute "order". */
+static int h5_parameter_order(hid_t g, const table *t) {
+  size_t len = 1;
+  for (int c = 1; c < t->nman - 1; c++) len += strlen(t->man_head[c]) + 1;
+  char *order = calloc(len, 1);
+  for (int c = 1; order && c < t->nman - 1; c++) {
+    if (c > 1) strcat(order, ",");
+    strcat(order, t->man_head[c]);
+  }
+  h5a_ctx c;
+  h5a_init(&c, g);
+  h5a_str(&c, "order", order ? order : "");
+  int ok = order && !c.failed[0];
+  free(order);
+  return ok;
+}
+
+/* /parameters/<key>, the varied keys (the manifest's columns between index and seed): float64
+   when every value is a number, else strings; units and descriptions from the base config's
+   registry (base, or NULL when it does not load). */
+static int h5_parameters(hid_t f, const table *t, const params *base, h5_columns *col) {
+  long np = t->npts;
+  hid_t g = H5Gcreate2(f, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = g >= 0 && h5_parameter_order(g, t);
+  for (int c = 1; ok && c < t->nman - 1; c++) {
+    const param_value *pv = base ? params_find(base, t->man_head[c]) : NULL;
+    const char *unit = pv ? pv->desc->unit : "";
+    if (all_numeric(t, c, col->num)) {
+      ok = h5a_write_vec(g, t->man_head[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np,
+                         col->num, unit, pv ? pv->desc->doc : t->man_head[c]) == 0;
+    } else {
+      for (long n = 0; n < np; n++) col->strs[n] = t->man_cell[n * t->nman + c];
+      ok = h5a_write_vec(g, t->man_head[c], col->str, col->str, (hsize_t)np, col->strs, unit,
+                         pv ? pv->desc->doc : t->man_head[c]) == 0;
+    }
+  }
+  if (g >= 0) H5Gclose(g);
+  return ok;
+}
+
+/* /seed, /state and /status. */
+static int h5_states(hid_t f, const table *t, h5_columns *col) {
+  long np = t->npts;
+  hid_t str = col->str;
+  for (long n = 0; n < np; n++) {
+    const char *s = t->man_cell[n * t->nman + t->nman - 1];
+    col->ints[n] = *s ? strtoll(s, NULL, 10) : -1;
+  }
+  int ok = h5a_write_vec(f, "seed", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, col->ints, "-",
+                         "replicate seed (-1: none)") == 0;
+  for (long n = 0; ok && n < np; n++) col->strs[n] = sweep_state_name(t->state[n]);
+  ok = ok && h5a_write_vec(f, "state", str, str, (hsize_t)np, col->strs, "",
+                           "done, running, interrupted, failed or missing") == 0;
+  for (long n = 0; ok && n < np; n++) col->strs[n] = t->status[n];
+  ok = ok && h5a_write_vec(f, "status", str, str, (hsize_t)np, col->strs, "",
+                           "status line of the point") == 0;
+  return ok;
+}
+
+/* /metrics/<name>: float64, NaN for points without a value; units from the run files. */
+static int h5_metrics(hid_t f, const table *t, h5_columns *col) {
+  long np = t->npts;
+  hid_t g = H5Gcreate2(f, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int ok = g >= 0;
+  for (int c = 0; ok && c < t->ncols; c++) {
+    for (long n = 0; n < np; n++) col->num[n] = table_metric(t, n, c);
+    ok = h5a_write_vec(g, t->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, col->num,
+                       t->col_units[c],
+                       "final value of /series/<name> in the point's run file; NaN: no value") == 0;
+  }
+  if (g >= 0) H5Gclose(g);
+  return ok;
+}
+
 /* The same table in HDF5, column by column (h5py: {k: f[k][()] for k in f}): /index,
-   /parameters/<key> (float64 when every value is a number, else strings; units from the
-   registry; the group's attribute "order" lists the keys as the spec does, comma-separated),
-   /seed (-1 without replicate seeds), /state (done, running, interrupted, failed,
-   missing), /status (the full status line), /metrics/<name> (float64, NaN for points without
-   a value; units from the run files). Written to a temporary file, then renamed. */
+   /parameters/<key> (the group's attribute "order" lists the keys as the spec does,
+   comma-separated), /seed (-1 without replicate seeds), /state (done, running, interrupted,
+   failed, missing), /status (the full status line), /metrics/<name>. Written to a temporary
+   file, then renamed. */
 static cs_status write_h5(const table *t, const char *dir, const char *out) {
   char tmp[4300];
   snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
@@ -337,83 +437,25 @@ static cs_status write_h5(const table *t, const char *dir, const char *out) {
   snprintf(base_path, sizeof base_path, "%s/base.yaml", dir);
   int have_base = params_load(&base, base_path, NULL, 0, model_registry_lookup) == CS_OK;
   if (!have_base) cs_error_clear();
-  long np = t->npts;
-  double *num = malloc(((size_t)np + 1) * sizeof(double));
-  long long *ints = malloc(((size_t)np + 1) * sizeof(long long));
-  const char **strs = malloc(((size_t)np + 1) * sizeof(char *));
-  hid_t str = h5a_string_type();
+  size_t np = (size_t)t->npts;
+  h5_columns col = {malloc((np + 1) * sizeof(double)), malloc((np + 1) * sizeof(long long)),
+                    malloc((np + 1) * sizeof(char *)), h5a_string_type()};
   H5E_auto2_t fn;
   void *data;
   H5Eget_auto2(H5E_DEFAULT, &fn, &data);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t f = num && ints && strs && str >= 0 ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)
-                                            : H5I_INVALID_HID;
-  int ok = f >= 0;
-  if (ok) {
-    h5a_ctx c;
-    h5a_init(&c, f);
-    h5a_str(&c, "sweep", dir);
-    h5a_str(&c, "cisim_version", CISIM_VERSION);
-    h5a_str(&c, "description", "cisim sweep collect: one row per point (docs/sweeps.md)");
-    ok = !c.failed[0];
-  }
-  for (long n = 0; ok && n < np; n++) ints[n] = strtoll(t->man_cell[n * t->nman], NULL, 10);
-  ok = ok && h5a_write_vec(f, "index", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-",
-                           "point index") == 0;
-  hid_t g = ok ? H5Gcreate2(f, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : H5I_INVALID_HID;
-  ok = ok && g >= 0;
-  if (ok) { /* HDF5 lists members by name; the spec's order is kept here */
-    size_t len = 1;
-    for (int c = 1; c < t->nman - 1; c++) len += strlen(t->man_head[c]) + 1;
-    char *order = calloc(len, 1);
-    for (int c = 1; order && c < t->nman - 1; c++) {
-      if (c > 1) strcat(order, ",");
-      strcat(order, t->man_head[c]);
-    }
-    h5a_ctx c;
-    h5a_init(&c, g);
-    h5a_str(&c, "order", order ? order : "");
-    ok = order && !c.failed[0];
-    free(order);
-  }
-  for (int c = 1; ok && c < t->nman - 1; c++) { /* between index and seed: the varied keys */
-    const param_value *pv = have_base ? params_find(&base, t->man_head[c]) : NULL;
-    const char *unit = pv ? pv->desc->unit : "";
-    if (all_numeric(t, c, num)) {
-      ok = h5a_write_vec(g, t->man_head[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, unit,
-                     pv ? pv->desc->doc : t->man_head[c]) == 0;
-    } else {
-      for (long n = 0; n < np; n++) strs[n] = t->man_cell[n * t->nman + c];
-      ok = h5a_write_vec(g, t->man_head[c], str, str, (hsize_t)np, strs, unit,
-                         pv ? pv->desc->doc : t->man_head[c]) == 0;
-    }
-  }
-  if (g >= 0) H5Gclose(g);
-  for (long n = 0; ok && n < np; n++) {
-    const char *s = t->man_cell[n * t->nman + t->nman - 1];
-    ints[n] = *s ? strtoll(s, NULL, 10) : -1;
-  }
-  ok = ok && h5a_write_vec(f, "seed", H5T_STD_I64LE, H5T_NATIVE_LLONG, (hsize_t)np, ints, "-",
-                       "replicate seed (-1: none)") == 0;
-  for (long n = 0; ok && n < np; n++) strs[n] = sweep_state_name(t->state[n]);
-  ok = ok && h5a_write_vec(f, "state", str, str, (hsize_t)np, strs, "",
-                           "done, running, interrupted, failed or missing") == 0;
-  for (long n = 0; ok && n < np; n++) strs[n] = t->status[n];
-  ok = ok && h5a_write_vec(f, "status", str, str, (hsize_t)np, strs, "", "status line of the point") == 0;
-  g = ok ? H5Gcreate2(f, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : H5I_INVALID_HID;
-  ok = ok && g >= 0;
-  for (int c = 0; ok && c < t->ncols; c++) {
-    for (long n = 0; n < np; n++) num[n] = table_metric(t, n, c);
-    ok = h5a_write_vec(g, t->cols[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, (hsize_t)np, num, t->col_units[c],
-                   "final value of /series/<name> in the point's run file; NaN: no value") == 0;
-  }
-  if (g >= 0) H5Gclose(g);
+  hid_t f = col.num && col.ints && col.strs && col.str >= 0
+                ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)
+                : H5I_INVALID_HID;
+  int ok = f >= 0 && h5_root(f, dir) && h5_index(f, t, &col) &&
+           h5_parameters(f, t, have_base ? &base : NULL, &col) && h5_states(f, t, &col) &&
+           h5_metrics(f, t, &col);
   if (f >= 0 && H5Fclose(f) < 0) ok = 0;
   H5Eset_auto2(H5E_DEFAULT, fn, data);
-  if (str >= 0) H5Tclose(str);
-  free(num);
-  free(ints);
-  free(strs);
+  if (col.str >= 0) H5Tclose(col.str);
+  free(col.num);
+  free(col.ints);
+  free(col.strs);
   params_free(&base);
   cs_status st = CS_OK;
   if (!ok) {

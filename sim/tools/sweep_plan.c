@@ -1,7 +1,7 @@
-/* sweep: the `cisim sweep` dispatcher, shared file helpers and `cisim sweep plan`. */
+/* sweep_plan: `cisim sweep plan` (see sweep_plan.h). */
 #define _POSIX_C_SOURCE 200809L
 
-#include "sweep_util.h"
+#include "sweep_plan.h"
 
 #include <errno.h>
 #include <gsl/gsl_qrng.h>
@@ -10,166 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "model.h"
 #include "params.h"
 #include "params_load.h"
+#include "sweep_util.h"
 #include "ytree.h"
-
-static const char sweep_usage[] =
-    "usage: cisim sweep plan SPEC.yaml -o DIR      plan a sweep: manifest, one override file per point\n"
-    "       cisim sweep run DIR [--task N] [--threads T]\n"
-    "                                              run point N (default $SLURM_ARRAY_TASK_ID)\n"
-    "       cisim sweep status DIR [--todo]        done, running, interrupted, failed, missing points\n"
-    "       cisim sweep collect DIR [-o TABLE.csv] one row per point: parameters, status, metrics\n"
-    "                                              (TABLE.csv and TABLE.h5)\n"
-    "       cisim sweep metrics RUN.h5             the metrics collect takes from one run file\n"
-    "See docs/sweeps.md.\n";
-
-int cli_sweep(int argc, char **argv) {
-  if (argc < 2) {
-    fputs(sweep_usage, stderr);
-    return 2;
-  }
-  const char *sub = argv[1];
-  if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-    fputs(sweep_usage, stdout);
-    return 0;
-  }
-  if (strcmp(sub, "plan") == 0) return sweep_plan(argc - 1, argv + 1);
-  if (strcmp(sub, "run") == 0) return sweep_run(argc - 1, argv + 1);
-  if (strcmp(sub, "status") == 0) return sweep_status(argc - 1, argv + 1);
-  if (strcmp(sub, "collect") == 0) return sweep_collect(argc - 1, argv + 1);
-  if (strcmp(sub, "metrics") == 0) return sweep_metrics(argc - 1, argv + 1);
-  fprintf(stderr, "cisim: sweep: unknown subcommand '%s'\n\n%s", sub, sweep_usage);
-  return 2;
-}
-
-/* ---- helpers ---- */
-
-int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
-               const char **positional, const char *needs) {
-  for (int a = 1; a < argc; a++) {
-    const char *arg = argv[a];
-    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-      fputs(usage, stdout);
-      return -1;
-    }
-    const sweep_opt *o = opts;
-    while (o && o->flag && strcmp(arg, o->flag) != 0 && !(o->alt && strcmp(arg, o->alt) == 0)) o++;
-    if (o && o->flag && o->value && a + 1 < argc) {
-      *o->value = argv[++a];
-    } else if (o && o->flag && !o->value) {
-      *o->on = 1;
-    } else if (arg[0] != '-' && !*positional) {
-      *positional = arg;
-    } else {
-      fprintf(stderr, "cisim: sweep %s: unexpected argument '%s'\n%s", cmd, arg, usage);
-      return 2;
-    }
-  }
-  int missing = !*positional;
-  for (const sweep_opt *o = opts; o && o->flag && !missing; o++)
-    missing = o->required && !*o->value;
-  if (missing) {
-    fprintf(stderr, "cisim: sweep %s: needs %s\n%s", cmd, needs, usage);
-    return 2;
-  }
-  return 0;
-}
-
-cs_status sweep_mkdirs(const char *path) {
-  size_t len = strlen(path);
-  char *buf = malloc(len + 1);
-  if (!buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  memcpy(buf, path, len + 1);
-  for (size_t i = 1; i <= len; i++) {
-    if (buf[i] == '/' || buf[i] == '\0') {
-      char c = buf[i];
-      buf[i] = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-        cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-        free(buf);
-        return st;
-      }
-      buf[i] = c;
-    }
-  }
-  free(buf);
-  return CS_OK;
-}
-
-cs_status sweep_read_text(const char *path, char **text) {
-  *text = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return CS_ERROR(CS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (n + 1 >= cap) {
-      char *nb = realloc(buf, cap * 2);
-      if (!nb) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (got == 0) break;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (!buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  if (err) {
-    free(buf);
-    return CS_ERROR(CS_ERR_IO, "%s: read error", path);
-  }
-  buf[n] = '\0';
-  *text = buf;
-  return CS_OK;
-}
-
-cs_status sweep_write_text(const char *path, const char *text) {
-  size_t len = strlen(path);
-  char *tmp = malloc(len + 32);
-  if (!tmp) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  snprintf(tmp, len + 32, "%s.tmp%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-    free(tmp);
-    return st;
-  }
-  size_t tl = strlen(text);
-  int bad = fwrite(text, 1, tl, f) != tl;
-  if (fclose(f) != 0) bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return st;
-  }
-  free(tmp);
-  return CS_OK;
-}
-
-int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
-                     const char *suffix) {
-  int k;
-  if (n < 0)
-    k = snprintf(buf, size, "%s/%s", dir, sub);
-  else
-    k = snprintf(buf, size, "%s/%s/%ld/%ld%s", dir, sub, n / SWEEP_SHARD, n, suffix);
-  return k > 0 && (size_t)k < size;
-}
-
-/* ---- plan ---- */
 
 enum { MODE_GRID, MODE_ZIP, MODE_RANDOM, MODE_SOBOL };
 
@@ -372,18 +220,6 @@ static cs_status build_table(sweep_plan_t *pl, int mode, long npts, const char *
   return st;
 }
 
-void sweep_csv_field(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\n")) {
-    fputc('"', f);
-    for (; *s; s++) {
-      if (*s == '"') fputc('"', f);
-      fputc(*s, f);
-    }
-    fputc('"', f);
-  } else {
-    fputs(s, f);
-  }
-}
 
 static long point_seed(const sweep_plan_t *pl, long n) { return pl->seed + n; }
 
@@ -470,180 +306,220 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
   return sweep_write_text(path, spec_text);
 }
 
-static cs_status plan(const char *spec, const char *dir, int *noop) {
-  yt_doc doc = {0};
-  sweep_plan_t pl = {.spec_name = spec, .nrep = 1, .seed = 1};
-  params base = {0};
-  char *base_path = NULL, *base_text = NULL, *old = NULL;
-  cs_status st = yt_load_file(spec, &doc);
-  const yt_node *root = doc.root;
-  const yt_node *nbase = NULL, *nvary = NULL, *npoints = NULL;
-  int mode = MODE_GRID;
-  long npts = 0;
-  if (st == CS_OK && root->kind != YT_MAP)
-    st = at(spec, root->line, root->col, ": expected a mapping (base, vary, mode, ...)", "spec", NULL);
-  for (size_t i = 0; st == CS_OK && i < root->n; i++) {
-    const char *k = root->keys[i];
-    const yt_node *x = root->items[i];
-    int kl = root->key_line[i], kc = root->key_col[i];
-    double num;
-    if (strcmp(k, "base") == 0) {
-      nbase = x;
-      if (x->kind != YT_SCALAR) st = at(spec, x->line, x->col, ": expected a file name", k, NULL);
-    } else if (strcmp(k, "vary") == 0) {
-      nvary = x;
-    } else if (strcmp(k, "mode") == 0) {
-      const char *m = x->kind == YT_SCALAR ? x->value : "";
-      if (strcmp(m, "grid") == 0) mode = MODE_GRID;
-      else if (strcmp(m, "zip") == 0) mode = MODE_ZIP;
-      else if (strcmp(m, "random") == 0) mode = MODE_RANDOM;
-      else if (strcmp(m, "sobol") == 0) mode = MODE_SOBOL;
-      else st = at(spec, x->line, x->col, ": expected grid, zip, random or sobol, got ", k, m);
-    } else if (strcmp(k, "seed") == 0) {
-      st = scalar_num(spec, x, k, &num);
-      if (st == CS_OK && (num < 0 || num > 2e9 || num != floor(num)))
-        st = at(spec, x->line, x->col, ": expected a whole number from 0 to 2e9", k, NULL);
-      pl.seed = (long)num;
-    } else if (strcmp(k, "points") == 0) {
-      npoints = x;
-      st = scalar_num(spec, x, k, &num);
-      if (st == CS_OK && (num < 1 || num > 1e7 || num != floor(num)))
-        st = at(spec, x->line, x->col, ": expected a whole number from 1 to 10^7", k, NULL);
-      npts = (long)num;
-    } else if (strcmp(k, "replicates") == 0) {
-      st = scalar_num(spec, x, k, &num);
-      if (st == CS_OK && (num < 1 || num > 1e6 || num != floor(num)))
-        st = at(spec, x->line, x->col, ": expected a whole number >= 1", k, NULL);
-      pl.nrep = (long)num;
-    } else if (strcmp(k, "replicate_key") == 0) {
-      if (x->kind != YT_SCALAR) st = at(spec, x->line, x->col, ": expected a parameter key", k, NULL);
-      else pl.rep_key = x->value;
-    } else {
-      st = at(spec, kl, kc,
-              ": unknown entry (expected base, vary, mode, seed, points, replicates, replicate_key)",
+/* ---- the spec ---- */
+
+/* The spec's top-level entries that the plan does not keep in sweep_plan_t. */
+typedef struct {
+  const yt_node *base, *vary, *points;
+  int mode;
+  long npts;
+} plan_spec;
+
+/* A whole number in [lo, hi]; msg says what was expected. */
+static cs_status whole_number(const char *spec, const yt_node *x, const char *k, double lo,
+                              double hi, const char *msg, double *num) {
+  CS_TRY(scalar_num(spec, x, k, num));
+  if (*num < lo || *num > hi || *num != floor(*num))
+    return at(spec, x->line, x->col, msg, k, NULL);
+  return CS_OK;
+}
+
+/* One top-level entry of the spec: base, vary, mode, seed, points, replicates, replicate_key. */
+static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, plan_spec *ps,
+                            sweep_plan_t *pl) {
+  const char *k = root->keys[i];
+  const yt_node *x = root->items[i];
+  double num;
+  if (strcmp(k, "base") == 0) {
+    ps->base = x;
+    if (x->kind != YT_SCALAR) return at(spec, x->line, x->col, ": expected a file name", k, NULL);
+  } else if (strcmp(k, "vary") == 0) {
+    ps->vary = x;
+  } else if (strcmp(k, "mode") == 0) {
+    const char *m = x->kind == YT_SCALAR ? x->value : "";
+    if (strcmp(m, "grid") == 0) ps->mode = MODE_GRID;
+    else if (strcmp(m, "zip") == 0) ps->mode = MODE_ZIP;
+    else if (strcmp(m, "random") == 0) ps->mode = MODE_RANDOM;
+    else if (strcmp(m, "sobol") == 0) ps->mode = MODE_SOBOL;
+    else return at(spec, x->line, x->col, ": expected grid, zip, random or sobol, got ", k, m);
+  } else if (strcmp(k, "seed") == 0) {
+    CS_TRY(whole_number(spec, x, k, 0, 2e9, ": expected a whole number from 0 to 2e9", &num));
+    pl->seed = (long)num;
+  } else if (strcmp(k, "points") == 0) {
+    ps->points = x;
+    CS_TRY(whole_number(spec, x, k, 1, 1e7, ": expected a whole number from 1 to 10^7", &num));
+    ps->npts = (long)num;
+  } else if (strcmp(k, "replicates") == 0) {
+    CS_TRY(whole_number(spec, x, k, 1, 1e6, ": expected a whole number >= 1", &num));
+    pl->nrep = (long)num;
+  } else if (strcmp(k, "replicate_key") == 0) {
+    if (x->kind != YT_SCALAR)
+      return at(spec, x->line, x->col, ": expected a parameter key", k, NULL);
+    pl->rep_key = x->value;
+  } else {
+    return at(spec, root->key_line[i], root->key_col[i],
+              ": unknown entry (expected base, vary, mode, seed, points, replicates, "
+              "replicate_key)",
               k, NULL);
-    }
   }
-  if (st == CS_OK && !nbase) st = at(spec, root->line, root->col, ": missing base: CONFIG", "spec", NULL);
-  if (st == CS_OK && (!nvary || nvary->kind != YT_MAP || nvary->n == 0))
-    st = at(spec, nvary ? nvary->line : root->line, nvary ? nvary->col : root->col,
-            ": expected a mapping of parameter keys to values or ranges", "vary", NULL);
-  if (st == CS_OK && nvary->n > 40)
-    st = at(spec, nvary->line, nvary->col, ": at most 40 varied keys", "vary", NULL);
-  if (st == CS_OK && (mode == MODE_RANDOM || mode == MODE_SOBOL) && !npoints)
-    st = at(spec, root->line, root->col, ": random and sobol modes need points: N", "spec", NULL);
-  if (st == CS_OK && pl.nrep > 1 && !pl.rep_key)
-    st = at(spec, root->line, root->col, ": replicates > 1 need replicate_key (e.g. protocol.pattern.seed)",
-            "spec", NULL);
-  /* The base config, relative to the spec's directory. */
-  if (st == CS_OK) {
-    const char *b = nbase->value, *slash = strrchr(spec, '/');
-    size_t dl = (b[0] != '/' && slash) ? (size_t)(slash - spec) + 1 : 0;
-    base_path = malloc(dl + strlen(b) + 1);
-    if (!base_path) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-    else {
-      memcpy(base_path, spec, dl);
-      strcpy(base_path + dl, b);
-    }
+  return CS_OK;
+}
+
+/* The spec's entries, and what they need of each other. */
+static cs_status parse_spec(const char *spec, const yt_node *root, plan_spec *ps,
+                            sweep_plan_t *pl) {
+  if (root->kind != YT_MAP)
+    return at(spec, root->line, root->col, ": expected a mapping (base, vary, mode, ...)", "spec",
+              NULL);
+  for (size_t i = 0; i < root->n; i++) CS_TRY(spec_entry(spec, root, i, ps, pl));
+  const yt_node *nvary = ps->vary;
+  if (!ps->base) return at(spec, root->line, root->col, ": missing base: CONFIG", "spec", NULL);
+  if (!nvary || nvary->kind != YT_MAP || nvary->n == 0)
+    return at(spec, nvary ? nvary->line : root->line, nvary ? nvary->col : root->col,
+              ": expected a mapping of parameter keys to values or ranges", "vary", NULL);
+  if (nvary->n > 40)
+    return at(spec, nvary->line, nvary->col, ": at most 40 varied keys", "vary", NULL);
+  if ((ps->mode == MODE_RANDOM || ps->mode == MODE_SOBOL) && !ps->points)
+    return at(spec, root->line, root->col, ": random and sobol modes need points: N", "spec", NULL);
+  if (pl->nrep > 1 && !pl->rep_key)
+    return at(spec, root->line, root->col,
+              ": replicates > 1 need replicate_key (e.g. protocol.pattern.seed)", "spec", NULL);
+  return CS_OK;
+}
+
+/* The base config, relative to the spec's directory: it must load; its text is kept. */
+static cs_status load_base(const char *spec, const yt_node *nbase, params *base,
+                           char **base_path, char **base_text) {
+  const char *b = nbase->value, *slash = strrchr(spec, '/');
+  size_t dl = (b[0] != '/' && slash) ? (size_t)(slash - spec) + 1 : 0;
+  *base_path = malloc(dl + strlen(b) + 1);
+  if (!*base_path) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  memcpy(*base_path, spec, dl);
+  strcpy(*base_path + dl, b);
+  if (params_load(base, *base_path, NULL, 0, model_registry_lookup) != CS_OK) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cs_error_message());
+    return at(spec, nbase->line, nbase->col, ": ", "base", msg);
   }
-  if (st == CS_OK) {
-    st = params_load(&base, base_path, NULL, 0, model_registry_lookup);
-    if (st != CS_OK) {
-      char msg[1024];
-      snprintf(msg, sizeof msg, "%s", cs_error_message());
-      st = at(spec, nbase->line, nbase->col, ": ", "base", msg);
-    }
-  }
-  if (st == CS_OK) st = sweep_read_text(base_path, &base_text);
-  /* The varied keys must be parameters of the base config's model. */
-  if (st == CS_OK && pl.rep_key) {
-    const param_value *pv = params_find(&base, pl.rep_key);
+  return sweep_read_text(*base_path, base_text);
+}
+
+/* The varied keys (and the replicate key) must be parameters of the base config's model. */
+static cs_status parse_vars(const char *spec, const yt_node *root, const yt_node *nvary,
+                            int mode, const params *base, sweep_plan_t *pl) {
+  if (pl->rep_key) {
+    const param_value *pv = params_find(base, pl->rep_key);
     const yt_node *rk = yt_get(root, "replicate_key");
     if (!pv || pv->desc->type != P_INT)
-      st = at(spec, rk->line, rk->col, ": expected an integer parameter of the base config's model, got ",
-              "replicate_key", pl.rep_key);
+      return at(spec, rk->line, rk->col,
+                ": expected an integer parameter of the base config's model, got ",
+                "replicate_key", pl->rep_key);
   }
-  if (st == CS_OK) {
-    pl.var = calloc(nvary->n, sizeof(sweep_var));
-    if (!pl.var) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  }
-  for (size_t i = 0; st == CS_OK && i < nvary->n; i++) {
-    sweep_var *v = &pl.var[i];
+  pl->var = calloc(nvary->n, sizeof(sweep_var));
+  if (!pl->var) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < nvary->n; i++) {
+    sweep_var *v = &pl->var[i];
     v->key = nvary->keys[i];
     v->line = nvary->key_line[i];
     v->col = nvary->key_col[i];
-    pl.nvar = (int)i + 1;
-    const param_value *pv = params_find(&base, v->key);
+    pl->nvar = (int)i + 1;
+    const param_value *pv = params_find(base, v->key);
     if (!pv) {
       char msg[256];
-      snprintf(msg, sizeof msg, "%s (see cisim params %s)", v->key, base.model_name ? base.model_name : "");
-      st = at(spec, v->line, v->col, ": unknown parameter key for the base config's model: ", "vary", msg);
-      break;
+      snprintf(msg, sizeof msg, "%s (see cisim params %s)", v->key,
+               base->model_name ? base->model_name : "");
+      return at(spec, v->line, v->col, ": unknown parameter key for the base config's model: ",
+                "vary", msg);
     }
-    if (pl.rep_key && strcmp(pl.rep_key, v->key) == 0) {
-      st = at(spec, v->line, v->col, ": the replicate_key may not be varied too: ", "vary", v->key);
-      break;
-    }
+    if (pl->rep_key && strcmp(pl->rep_key, v->key) == 0)
+      return at(spec, v->line, v->col, ": the replicate_key may not be varied too: ", "vary",
+                v->key);
     v->is_int = pv->desc->type == P_INT;
-    st = parse_var(spec, v->key, nvary->items[i], mode, v);
+    CS_TRY(parse_var(spec, v->key, nvary->items[i], mode, v));
   }
-  if (st == CS_OK) st = build_table(&pl, mode, npts, spec, nvary);
-  if (st == CS_OK) {
-    pl.npoints = pl.ndesign * pl.nrep;
-    if (pl.npoints > 10000000) st = at(spec, root->line, root->col, ": more than 10^7 points", "spec", NULL);
-  }
-  /* Every point must load as a config. */
+  return CS_OK;
+}
+
+/* Every point must load as a config. A failure points at the first varied key whose override
+   the message names, else at vary. */
+static cs_status check_points(const char *spec, const yt_node *nvary, const sweep_plan_t *pl,
+                              const char *base_path) {
   char *sets[64], buf[16384];
-  for (long n = 0; st == CS_OK && n < pl.npoints; n++) {
-    int k = point_sets(&pl, n, sets, buf, sizeof buf);
-    if (k < 0) {
-      st = CS_ERROR(CS_ERR_INPUT, "%s: point %ld: overrides too long", spec, n);
-      break;
-    }
+  for (long n = 0; n < pl->npoints; n++) {
+    int k = point_sets(pl, n, sets, buf, sizeof buf);
+    if (k < 0) return CS_ERROR(CS_ERR_INPUT, "%s: point %ld: overrides too long", spec, n);
     params p = {0};
     cs_status ps = params_load(&p, base_path, (const char *const *)sets, k, model_registry_lookup);
     params_free(&p);
-    if (ps != CS_OK) {
-      char msg[1024];
-      snprintf(msg, sizeof msg, "%s", cs_error_message());
-      /* Point at the first varied key whose override the message names, else at vary. */
-      int line = nvary->line, col = nvary->col;
-      for (int v = 0; v < pl.nvar; v++)
-        if (strstr(msg, pl.var[v].key)) {
-          line = pl.var[v].line;
-          col = pl.var[v].col;
-          break;
-        }
-      char head[64];
-      snprintf(head, sizeof head, "point %ld", n);
-      st = at(spec, line, col, ": ", head, msg);
-    }
+    if (ps == CS_OK) continue;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", cs_error_message());
+    int line = nvary->line, col = nvary->col;
+    for (int v = 0; v < pl->nvar; v++)
+      if (strstr(msg, pl->var[v].key)) {
+        line = pl->var[v].line;
+        col = pl->var[v].col;
+        break;
+      }
+    char head[64];
+    snprintf(head, sizeof head, "point %ld", n);
+    return at(spec, line, col, ": ", head, msg);
   }
-  /* Re-planning: the same spec is a no-op, a different one is refused. */
-  if (st == CS_OK) {
-    char sp[4096];
-    snprintf(sp, sizeof sp, "%s/spec.yaml", dir);
-    if (access(sp, F_OK) == 0) {
-      st = sweep_read_text(sp, &old);
-      if (st == CS_OK && strcmp(old, doc.text) == 0)
-        *noop = 1;
-      else if (st == CS_OK)
-        st = CS_ERROR(CS_ERR_INPUT,
-                      "%s: already planned with a different spec (%s); plan into a new directory",
-                      dir, sp);
-    }
-  }
-  if (st == CS_OK && !*noop) st = write_plan(&pl, dir, doc.text, base_text);
-  if (st == CS_OK) {
-    printf("%ld points%s in %s\n", pl.npoints, *noop ? " (already planned, nothing written)" : "", dir);
-    printf("run one point:  cisim sweep run %s --task N   (N = 0..%ld)\n", dir, pl.npoints - 1);
-    printf("run locally:    seq 0 %ld | xargs -P 4 -I{} cisim sweep run %s --task {}\n",
-           pl.npoints - 1, dir);
-    printf("submit (Slurm): scripts/slurm/submit.sh %s [sbatch options]   (what is not done yet)\n", dir);
-    printf("           (or: sbatch --array=0-%ld scripts/slurm/sweep.sbatch %s%s)\n", pl.npoints - 1, dir,
-           pl.npoints > 1001 ? "; above Slurm's default MaxArraySize: use submit.sh" : "");
-  }
+  return CS_OK;
+}
+
+/* Re-planning: the same spec is a no-op (*noop = 1), a different one is refused. */
+static cs_status check_replan(const char *dir, const char *spec_text, int *noop) {
+  char sp[4096];
+  snprintf(sp, sizeof sp, "%s/spec.yaml", dir);
+  if (access(sp, F_OK) != 0) return CS_OK;
+  char *old = NULL;
+  cs_status st = sweep_read_text(sp, &old);
+  if (st == CS_OK && strcmp(old, spec_text) == 0)
+    *noop = 1;
+  else if (st == CS_OK)
+    st = CS_ERROR(CS_ERR_INPUT,
+                  "%s: already planned with a different spec (%s); plan into a new directory", dir,
+                  sp);
   free(old);
+  return st;
+}
+
+static void print_plan(const sweep_plan_t *pl, const char *dir, int noop) {
+  printf("%ld points%s in %s\n", pl->npoints, noop ? " (already planned, nothing written)" : "",
+         dir);
+  printf("run one point:  cisim sweep run %s --task N   (N = 0..%ld)\n", dir, pl->npoints - 1);
+  printf("run locally:    seq 0 %ld | xargs -P 4 -I{} cisim sweep run %s --task {}\n",
+         pl->npoints - 1, dir);
+  printf("submit (Slurm): scripts/slurm/submit.sh %s [sbatch options]   (what is not done yet)\n",
+         dir);
+  printf("           (or: sbatch --array=0-%ld scripts/slurm/sweep.sbatch %s%s)\n",
+         pl->npoints - 1, dir,
+         pl->npoints > 1001 ? "; above Slurm's default MaxArraySize: use submit.sh" : "");
+}
+
+/* ---- the plan ---- */
+
+static cs_status plan(const char *spec, const char *dir, int *noop) {
+  yt_doc doc = {0};
+  sweep_plan_t pl = {.spec_name = spec, .nrep = 1, .seed = 1};
+  plan_spec ps = {.mode = MODE_GRID};
+  params base = {0};
+  char *base_path = NULL, *base_text = NULL;
+  cs_status st = yt_load_file(spec, &doc);
+  if (st == CS_OK) st = parse_spec(spec, doc.root, &ps, &pl);
+  if (st == CS_OK) st = load_base(spec, ps.base, &base, &base_path, &base_text);
+  if (st == CS_OK) st = parse_vars(spec, doc.root, ps.vary, ps.mode, &base, &pl);
+  if (st == CS_OK) st = build_table(&pl, ps.mode, ps.npts, spec, ps.vary);
+  if (st == CS_OK) {
+    pl.npoints = pl.ndesign * pl.nrep;
+    if (pl.npoints > 10000000)
+      st = at(spec, doc.root->line, doc.root->col, ": more than 10^7 points", "spec", NULL);
+  }
+  if (st == CS_OK) st = check_points(spec, ps.vary, &pl, base_path);
+  if (st == CS_OK) st = check_replan(dir, doc.text, noop);
+  if (st == CS_OK && !*noop) st = write_plan(&pl, dir, doc.text, base_text);
+  if (st == CS_OK) print_plan(&pl, dir, *noop);
   free(base_text);
   free(base_path);
   params_free(&base);

@@ -1,6 +1,7 @@
-/* sweep_point: the state of one sweep point, read from its status file, and whether a point
- * recorded as running still has a live process (docs/sweeps.md, "Point states"). */
+/* sweep_point: the state of one sweep point (see sweep_point.h). */
 #define _POSIX_C_SOURCE 200809L
+
+#include "sweep_point.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,7 @@
-/* sweep_run: `cisim sweep run`, `status`, `collect` and `metrics` (docs/sweeps.md). */
+/* sweep_run: `cisim sweep run` (see sweep_run.h; docs/sweeps.md). */
 #define _POSIX_C_SOURCE 200809L
+
+#include "sweep_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sweep_point.h"
 #include "sweep_util.h"
 
 extern char **environ;
@@ -147,104 +150,143 @@ static cs_status spawn_and_wait(const char *exe, char **av, const char *logp, co
   return st;
 }
 
+/* The files of point n. */
+typedef struct {
+  char setp[4096], h5[4096], ckpt[4200], logp[4200], base[4096];
+} point_files;
+
+/* Point n's paths; creates its shard directories under runs/ and status/. */
+static cs_status point_paths(const char *dir, long n, point_files *pf) {
+  if (!sweep_point_path(pf->setp, sizeof pf->setp, dir, "points", n, ".set") ||
+      !sweep_point_path(pf->h5, sizeof pf->h5, dir, "runs", n, ".h5"))
+    return CS_ERROR(CS_ERR_INPUT, "%s: path too long", dir);
+  snprintf(pf->ckpt, sizeof pf->ckpt, "%s.ckpt", pf->h5);
+  snprintf(pf->logp, sizeof pf->logp, "%s.log", pf->h5);
+  snprintf(pf->base, sizeof pf->base, "%s/base.yaml", dir);
+  char sub[4096];
+  snprintf(sub, sizeof sub, "%s/runs/%ld", dir, n / SWEEP_SHARD);
+  CS_TRY(sweep_mkdirs(sub));
+  snprintf(sub, sizeof sub, "%s/status/%ld", dir, n / SWEEP_SHARD);
+  return sweep_mkdirs(sub);
+}
+
+/* Refuses a point that another live process runs; *was is its state. */
+static cs_status not_running_elsewhere(const char *dir, long n, sweep_state *was) {
+  char *old = NULL;
+  *was = sweep_point_state(dir, n, &old);
+  cs_status st = CS_OK;
+  if (*was == SWEEP_RUNNING && !sweep_running_is_ours(old))
+    st = CS_ERROR(CS_ERR_RUN,
+                  "point %ld is being run by another process (%s); not starting it twice", n, old);
+  free(old);
+  return st;
+}
+
+/* The path of this cisim program, for the child run. */
+static cs_status own_program(char *exe, size_t size) {
+  ssize_t el = readlink("/proc/self/exe", exe, size - 1);
+  if (el <= 0 || (size_t)el >= size - 1)
+    return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe): %s",
+                    strerror(errno));
+  exe[el] = '\0';
+  return CS_OK;
+}
+
+/* The child's command line: `cisim run` of the base config with the point's overrides, into
+   its run file, or --resume from its checkpoint when there is one. *av points into *sets_text
+   and pf (caller frees both arrays); *resume says which. */
+static cs_status point_argv(point_files *pf, char *exe, const char *threads,
+                            char **sets_text, char ***av, int *resume) {
+  CS_TRY(sweep_read_text(pf->setp, sets_text));
+  size_t nl = 0;
+  for (const char *c = *sets_text; *c; c++) nl += *c == '\n';
+  char **v = calloc(2 * nl + 16, sizeof(char *));
+  if (!v) {
+    free(*sets_text);
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  }
+  int k = 0;
+  *resume = access(pf->ckpt, F_OK) == 0;
+  v[k++] = exe;
+  v[k++] = "run";
+  if (*resume) {
+    v[k++] = "--resume";
+    v[k++] = pf->h5;
+  }
+  v[k++] = pf->base;
+  for (char *line = strtok(*sets_text, "\n"); line; line = strtok(NULL, "\n")) {
+    if (!*line) continue;
+    v[k++] = "--set";
+    v[k++] = line;
+  }
+  if (!*resume) {
+    v[k++] = "-o";
+    v[k++] = pf->h5;
+    v[k++] = "--force";
+  }
+  if (threads) {
+    v[k++] = "--threads";
+    v[k++] = (char *)threads;
+  }
+  v[k++] = "--quiet";
+  v[k] = NULL;
+  *av = v;
+  return CS_OK;
+}
+
+/* How the point ended, as its status line (msg), and the exit status to return. */
+static int point_outcome(cs_status st, int ws, const char *logp, char *msg, size_t size) {
+  if (st != CS_OK) {
+    snprintf(msg, size, "failed: %s", cs_error_message());
+    return 1;
+  }
+  if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+    snprintf(msg, size, "done");
+    return 0;
+  }
+  char reason[1000];
+  last_line(logp, reason, sizeof reason);
+  if (!WIFEXITED(ws)) {
+    snprintf(msg, size, "interrupted: killed by signal %d%s%s", WIFSIGNALED(ws) ? WTERMSIG(ws) : 0,
+             reason[0] ? ": " : "", reason);
+    return 1;
+  }
+  int code = WEXITSTATUS(ws);
+  snprintf(msg, size, "%s: exit %d%s%s%s", code == 3 ? "interrupted" : "failed", code,
+           code == 3 ? " (stopped with a checkpoint; run again to resume)" : "",
+           reason[0] ? ": " : "", reason);
+  return code;
+}
+
 static cs_status run_point(const char *dir, long n, const char *threads, int *exit_code) {
   long npts;
   CS_TRY(sweep_count_points(dir, &npts, NULL));
   if (n >= npts)
     return CS_ERROR(CS_ERR_INPUT, "--task %ld: the sweep %s has points 0..%ld", n, dir, npts - 1);
-  char setp[4096], h5[4096], ckpt[4200], logp[4200], base[4096], exe[4096], sub[4096];
-  if (!sweep_point_path(setp, sizeof setp, dir, "points", n, ".set") ||
-      !sweep_point_path(h5, sizeof h5, dir, "runs", n, ".h5"))
-    return CS_ERROR(CS_ERR_INPUT, "%s: path too long", dir);
-  snprintf(ckpt, sizeof ckpt, "%s.ckpt", h5);
-  snprintf(logp, sizeof logp, "%s.log", h5);
-  snprintf(base, sizeof base, "%s/base.yaml", dir);
-  snprintf(sub, sizeof sub, "%s/runs/%ld", dir, n / SWEEP_SHARD);
-  CS_TRY(sweep_mkdirs(sub));
-  snprintf(sub, sizeof sub, "%s/status/%ld", dir, n / SWEEP_SHARD);
-  CS_TRY(sweep_mkdirs(sub));
-  char *old = NULL;
-  sweep_state was = sweep_point_state(dir, n, &old);
-  if (was == SWEEP_RUNNING && !sweep_running_is_ours(old)) {
-    cs_status st = CS_ERROR(CS_ERR_RUN,
-                            "point %ld is being run by another process (%s); not starting it twice",
-                            n, old);
-    free(old);
-    return st;
-  }
-  free(old);
-  if (run_finished(h5)) {
+  point_files pf;
+  CS_TRY(point_paths(dir, n, &pf));
+  sweep_state was;
+  CS_TRY(not_running_elsewhere(dir, n, &was));
+  if (run_finished(pf.h5)) {
     if (was != SWEEP_DONE) CS_TRY(set_status(dir, n, "done"));
-    printf("point %ld: already done (%s), skipped\n", n, h5);
+    printf("point %ld: already done (%s), skipped\n", n, pf.h5);
     *exit_code = 0;
     return CS_OK;
   }
-  ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (el <= 0 || (size_t)el >= sizeof exe - 1)
-    return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe): %s", strerror(errno));
-  exe[el] = '\0';
-  char *sets_text;
-  CS_TRY(sweep_read_text(setp, &sets_text));
-  size_t nl = 0;
-  for (const char *c = sets_text; *c; c++) nl += *c == '\n';
-  char **av = calloc(2 * nl + 16, sizeof(char *));
-  if (!av) {
-    free(sets_text);
-    return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  }
-  int k = 0;
-  int resume = access(ckpt, F_OK) == 0;
-  av[k++] = exe;
-  av[k++] = "run";
-  if (resume) {
-    av[k++] = "--resume";
-    av[k++] = h5;
-  }
-  av[k++] = base;
-  for (char *line = strtok(sets_text, "\n"); line; line = strtok(NULL, "\n")) {
-    if (!*line) continue;
-    av[k++] = "--set";
-    av[k++] = line;
-  }
-  if (!resume) {
-    av[k++] = "-o";
-    av[k++] = h5;
-    av[k++] = "--force";
-  }
-  if (threads) {
-    av[k++] = "--threads";
-    av[k++] = (char *)threads;
-  }
-  av[k++] = "--quiet";
-  av[k] = NULL;
+  char exe[4096], *sets_text = NULL, **av = NULL;
+  int resume = 0;
+  CS_TRY(own_program(exe, sizeof exe));
+  CS_TRY(point_argv(&pf, exe, threads, &sets_text, &av, &resume));
   char running[512];
   sweep_running_line(running, sizeof running);
   cs_status st = set_status(dir, n, running);
-  printf("point %ld: %s%s\n", n, resume ? "resuming " : "running ", h5);
+  printf("point %ld: %s%s\n", n, resume ? "resuming " : "running ", pf.h5);
   fflush(stdout);
   fflush(stderr);
   int ws = 0;
-  if (st == CS_OK) st = spawn_and_wait(exe, av, logp, dir, n, &ws);
-  char msg[1100], reason[1000];
-  if (st != CS_OK) {
-    snprintf(msg, sizeof msg, "failed: %s", cs_error_message());
-    *exit_code = 1;
-  } else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
-    snprintf(msg, sizeof msg, "done");
-    *exit_code = 0;
-  } else {
-    last_line(logp, reason, sizeof reason);
-    if (WIFEXITED(ws)) {
-      *exit_code = WEXITSTATUS(ws);
-      snprintf(msg, sizeof msg, "%s: exit %d%s%s%s", *exit_code == 3 ? "interrupted" : "failed",
-               *exit_code, *exit_code == 3 ? " (stopped with a checkpoint; run again to resume)" : "",
-               reason[0] ? ": " : "", reason);
-    } else {
-      *exit_code = 1;
-      snprintf(msg, sizeof msg, "interrupted: killed by signal %d%s%s",
-               WIFSIGNALED(ws) ? WTERMSIG(ws) : 0, reason[0] ? ": " : "", reason);
-    }
-  }
+  if (st == CS_OK) st = spawn_and_wait(exe, av, pf.logp, dir, n, &ws);
+  char msg[1100];
+  *exit_code = point_outcome(st, ws, pf.logp, msg, sizeof msg);
   cs_status s2 = set_status(dir, n, msg);
   printf("point %ld: %s\n", n, msg);
   free(av);
@@ -271,80 +313,4 @@ int sweep_run(int argc, char **argv) {
     return cs_exit_code(st);
   }
   return code;
-}
-
-/* ---- status ---- */
-
-/* Indices as a Slurm --array list: "0,3-5,9". */
-static void print_ranges(FILE *f, const long *idx, long count) {
-  for (long i = 0; i < count;) {
-    long j = i;
-    while (j + 1 < count && idx[j + 1] == idx[j] + 1) j++;
-    fprintf(f, "%s%ld", i ? "," : "", idx[i]);
-    if (j > i) fprintf(f, "-%ld", idx[j]);
-    i = j + 1;
-  }
-}
-
-static const char status_usage[] =
-    "usage: cisim sweep status DIR [--todo]\n"
-    "  counts of done, running, interrupted, failed and missing points, and which ones;\n"
-    "  --todo prints only the indices still to run (interrupted, failed, missing) as a\n"
-    "  Slurm --array list, e.g. 3,7-9 (an empty line when there are none)\n";
-
-int sweep_status(int argc, char **argv) {
-  const char *dir = NULL;
-  int todo_only = 0;
-  const sweep_opt opts[] = {{"--todo", NULL, NULL, &todo_only, 0}, {0}};
-  int rc = sweep_args(argc, argv, "status", status_usage, opts, &dir, "DIR");
-  if (rc) return rc < 0 ? 0 : rc;
-  long npts;
-  cs_status st = sweep_count_points(dir, &npts, NULL);
-  if (st != CS_OK) {
-    cli_fail("sweep status");
-    return cs_exit_code(st);
-  }
-  long count[5] = {0};
-  long *todo = malloc(((size_t)npts + 1) * sizeof(long)), ntodo = 0;
-  char **text = calloc((size_t)npts + 1, sizeof(char *));
-  sweep_state *state = malloc(((size_t)npts + 1) * sizeof(sweep_state));
-  if (!todo || !text || !state) {
-    free(todo);
-    free(text);
-    free(state);
-    fputs("cisim: sweep status: out of memory\n", stderr);
-    return 1;
-  }
-  for (long n = 0; n < npts; n++) {
-    state[n] = sweep_point_state(dir, n, &text[n]);
-    count[state[n]]++;
-    if (state[n] != SWEEP_DONE && state[n] != SWEEP_RUNNING) todo[ntodo++] = n;
-  }
-  if (todo_only) {
-    print_ranges(stdout, todo, ntodo);
-    putchar('\n');
-  } else {
-    printf("%ld points: %ld done, %ld running, %ld interrupted, %ld failed, %ld missing\n", npts,
-           count[SWEEP_DONE], count[SWEEP_RUNNING], count[SWEEP_INTERRUPTED], count[SWEEP_FAILED],
-           count[SWEEP_MISSING]);
-    static const sweep_state listed[] = {SWEEP_RUNNING, SWEEP_INTERRUPTED, SWEEP_FAILED};
-    for (int k = 0; k < 3; k++) {
-      long shown = 0;
-      for (long n = 0; n < npts; n++) {
-        if (state[n] != listed[k]) continue;
-        if (shown++ < 20) printf("%s %ld: %s\n", sweep_state_name(listed[k]), n, text[n]);
-      }
-      if (shown > 20) printf("... and %ld more %s\n", shown - 20, sweep_state_name(listed[k]));
-    }
-    if (ntodo) {
-      printf("to run (interrupted, failed, missing): ");
-      print_ranges(stdout, todo, ntodo);
-      printf("\n  resubmit: scripts/slurm/submit.sh %s   (or: cisim sweep status %s --todo)\n", dir, dir);
-    }
-  }
-  for (long n = 0; n < npts; n++) free(text[n]);
-  free(text);
-  free(state);
-  free(todo);
-  return 0;
 }

@@ -1,0 +1,143 @@
+/* sweep_util: the sweep subcommands' shared helpers (see sweep_util.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "sweep_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
+               const char **positional, const char *needs) {
+  for (int a = 1; a < argc; a++) {
+    const char *arg = argv[a];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      fputs(usage, stdout);
+      return -1;
+    }
+    const sweep_opt *o = opts;
+    while (o && o->flag && strcmp(arg, o->flag) != 0 && !(o->alt && strcmp(arg, o->alt) == 0)) o++;
+    if (o && o->flag && o->value && a + 1 < argc) {
+      *o->value = argv[++a];
+    } else if (o && o->flag && !o->value) {
+      *o->on = 1;
+    } else if (arg[0] != '-' && !*positional) {
+      *positional = arg;
+    } else {
+      fprintf(stderr, "cisim: sweep %s: unexpected argument '%s'\n%s", cmd, arg, usage);
+      return 2;
+    }
+  }
+  int missing = !*positional;
+  for (const sweep_opt *o = opts; o && o->flag && !missing; o++)
+    missing = o->required && !*o->value;
+  if (missing) {
+    fprintf(stderr, "cisim: sweep %s: needs %s\n%s", cmd, needs, usage);
+    return 2;
+  }
+  return 0;
+}
+
+cs_status sweep_mkdirs(const char *path) {
+  size_t len = strlen(path);
+  char *buf = malloc(len + 1);
+  if (!buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (buf[i] == '/' || buf[i] == '\0') {
+      char c = buf[i];
+      buf[i] = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot create directory: %s", buf, strerror(errno));
+        free(buf);
+        return st;
+      }
+      buf[i] = c;
+    }
+  }
+  free(buf);
+  return CS_OK;
+}
+
+cs_status sweep_read_text(const char *path, char **text) {
+  *text = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return CS_ERROR(CS_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int err = ferror(f);
+  fclose(f);
+  if (!buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (err) {
+    free(buf);
+    return CS_ERROR(CS_ERR_IO, "%s: read error", path);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  return CS_OK;
+}
+
+cs_status sweep_write_text(const char *path, const char *text) {
+  size_t len = strlen(path);
+  char *tmp = malloc(len + 32);
+  if (!tmp) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  snprintf(tmp, len + 32, "%s.tmp%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) {
+    cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+    free(tmp);
+    return st;
+  }
+  size_t tl = strlen(text);
+  int bad = fwrite(text, 1, tl, f) != tl;
+  if (fclose(f) != 0) bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    unlink(tmp);
+    free(tmp);
+    return st;
+  }
+  free(tmp);
+  return CS_OK;
+}
+
+int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
+                     const char *suffix) {
+  int k;
+  if (n < 0)
+    k = snprintf(buf, size, "%s/%s", dir, sub);
+  else
+    k = snprintf(buf, size, "%s/%s/%ld/%ld%s", dir, sub, n / SWEEP_SHARD, n, suffix);
+  return k > 0 && (size_t)k < size;
+}
+
+void sweep_csv_field(FILE *f, const char *s) {
+  if (strpbrk(s, ",\"\n")) {
+    fputc('"', f);
+    for (; *s; s++) {
+      if (*s == '"') fputc('"', f);
+      fputc(*s, f);
+    }
+    fputc('"', f);
+  } else {
+    fputs(s, f);
+  }
+}
