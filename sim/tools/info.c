@@ -1,4 +1,5 @@
-/* cisim info RUN.h5: what a run file holds, in a few lines (docs/checkpoint.md). */
+/* info: `cisim info RUN.h5`: what a run file holds, in a few lines, one step per part of the
+ * file (docs/checkpoint.md). */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 
 #include <hdf5.h>
@@ -143,25 +144,29 @@ static void print_parameters(const char *yaml) {
   params_free(&p);
 }
 
-int cli_info(int argc, char **argv) {
-  const char *path = NULL;
+/* RUN.h5 from the command line; -1 to go on, else the exit status (help: 0, misuse: 2). */
+static int info_args(int argc, char **argv, const char **path) {
   for (int a = 1; a < argc; a++) {
     if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
       fputs(info_usage, stdout);
       return 0;
     }
-    if (argv[a][0] == '-' || path) {
+    if (argv[a][0] == '-' || *path) {
       fprintf(stderr, "cisim: info: unexpected argument '%s'\n%s", argv[a], info_usage);
       return 2;
     }
-    path = argv[a];
+    *path = argv[a];
   }
-  if (!path) {
+  if (!*path) {
     fprintf(stderr, "cisim: info: missing RUN.h5\n%s", info_usage);
     return 2;
   }
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  /* A viewer: no lock, so that a running simulation's file can be looked at. */
+  return -1;
+}
+
+/* The run file, read-only and without a lock (a running simulation's file can be looked at);
+   H5I_INVALID_HID after saying why it is not a readable cisim run file. */
+static hid_t open_run_file(const char *path) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_file_locking(fapl, 0, 1);
   hid_t f = access(path, R_OK) == 0 ? H5Fopen(path, H5F_ACC_RDONLY, fapl) : H5I_INVALID_HID;
@@ -170,16 +175,21 @@ int cli_info(int argc, char **argv) {
     h5a_note();
     fprintf(stderr, "cisim: %s: not a readable HDF5 run file%s%s\n", path,
             h5a_error_detail()[0] ? ": " : "", h5a_error_detail());
-    return 2;
+    return H5I_INVALID_HID;
   }
   char *program = h5a_read_str(f, "program");
-  if (!program || strcmp(program, "cisim") != 0) {
-    fprintf(stderr, "cisim: %s: not a cisim run file (no program = cisim attribute)\n", path);
-    free(program);
-    H5Fclose(f);
-    return 2;
-  }
+  int ours = program && strcmp(program, "cisim") == 0;
   free(program);
+  if (!ours) {
+    fprintf(stderr, "cisim: %s: not a cisim run file (no program = cisim attribute)\n", path);
+    H5Fclose(f);
+    return H5I_INVALID_HID;
+  }
+  return f;
+}
+
+/* Version, creation time, and whether (and how) the run finished. */
+static void print_status(hid_t f, const char *path) {
   char *version = h5a_read_str(f, "version"), *created = h5a_read_str(f, "created");
   char *status = h5a_read_str(f, "status");
   double fin = 0, resumed = 0;
@@ -197,44 +207,46 @@ int cli_info(int argc, char **argv) {
   free(version);
   free(created);
   free(status);
+}
 
+/* The command line and code version from /code. */
+static void print_code(hid_t f) {
   hid_t code = H5Gopen2(f, "code", H5P_DEFAULT);
-  if (code >= 0) {
-    char *cmd = h5a_read_str(code, "command_line"), *git = h5a_read_str(code, "git_commit");
-    char *st = h5a_read_str(code, "start_time"), *en = h5a_read_str(code, "end_time");
-    printf("command: %s\n", cmd ? cmd : "?");
-    printf("code: git %s; started %s, ended %s\n", git ? git : "?", st ? st : "?",
-           en && en[0] ? en : "(not yet)");
-    free(cmd);
-    free(git);
-    free(st);
-    free(en);
-    H5Gclose(code);
-  }
-  hid_t pg = H5Gopen2(f, "parameters", H5P_DEFAULT);
-  char *model_name = pg >= 0 ? h5a_read_str(pg, "model") : NULL;
-  char *changed = pg >= 0 ? h5a_read_str(pg, "changed_on_resume") : NULL;
-  printf("model: %s\n", model_name ? model_name : "?");
+  if (code < 0) return;
+  char *cmd = h5a_read_str(code, "command_line"), *git = h5a_read_str(code, "git_commit");
+  char *st = h5a_read_str(code, "start_time"), *en = h5a_read_str(code, "end_time");
+  printf("command: %s\n", cmd ? cmd : "?");
+  printf("code: git %s; started %s, ended %s\n", git ? git : "?", st ? st : "?",
+         en && en[0] ? en : "(not yet)");
+  free(cmd);
+  free(git);
+  free(st);
+  free(en);
+  H5Gclose(code);
+}
+
+static void print_grid(hid_t f) {
   hid_t gg = H5Gopen2(f, "grid", H5P_DEFAULT);
-  if (gg >= 0) {
-    double dims = 0, h = 0, size[3] = {0};
-    attr_num(gg, "dims", &dims, 1);
-    attr_num(gg, "spacing_um", &h, 1);
-    attr_num(gg, "size_um", size, 3);
-    char *layers = h5a_read_str(gg, "layer_names");
-    if (dims == 2)
-      printf("grid: 2D, %g × %g µm (x × depth), cells of %g µm (%g × %g); layers: %s\n", size[0],
-             size[2], h, h > 0 ? size[0] / h : 0, h > 0 ? size[2] / h : 0, layers ? layers : "?");
-    else
-      printf("grid: 3D, %g × %g × %g µm (x × y × depth), cells of %g µm (%g × %g × %g); layers: "
-             "%s\n",
-             size[0], size[1], size[2], h, h > 0 ? size[0] / h : 0, h > 0 ? size[1] / h : 0,
-             h > 0 ? size[2] / h : 0, layers ? layers : "?");
-    free(layers);
-    H5Gclose(gg);
-  }
-  long nt;
-  double *t = read_vec(f, "time", &nt);
+  if (gg < 0) return;
+  double dims = 0, h = 0, size[3] = {0};
+  attr_num(gg, "dims", &dims, 1);
+  attr_num(gg, "spacing_um", &h, 1);
+  attr_num(gg, "size_um", size, 3);
+  char *layers = h5a_read_str(gg, "layer_names");
+  if (dims == 2)
+    printf("grid: 2D, %g × %g µm (x × depth), cells of %g µm (%g × %g); layers: %s\n", size[0],
+           size[2], h, h > 0 ? size[0] / h : 0, h > 0 ? size[2] / h : 0, layers ? layers : "?");
+  else
+    printf("grid: 3D, %g × %g × %g µm (x × y × depth), cells of %g µm (%g × %g × %g); layers: "
+           "%s\n",
+           size[0], size[1], size[2], h, h > 0 ? size[0] / h : 0, h > 0 ? size[1] / h : 0,
+           h > 0 ? size[2] / h : 0, layers ? layers : "?");
+  free(layers);
+  H5Gclose(gg);
+}
+
+/* The snapshot times, the first and last six of a long list. */
+static void print_times(const double *t, long nt) {
   printf("snapshots: %ld", nt);
   if (nt > 0) {
     printf(", day");
@@ -247,63 +259,67 @@ int cli_info(int argc, char **argv) {
     }
   }
   printf("\n");
-  if (pg >= 0 && H5Lexists(pg, "yaml", H5P_DEFAULT) > 0) {
-    hid_t ds = H5Dopen2(pg, "yaml", H5P_DEFAULT), ty = h5a_string_type();
-    char *yaml = NULL;
-    if (ds >= 0 && ty >= 0 && H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, &yaml) >= 0 && yaml) {
-      print_parameters(yaml);
-      H5free_memory(yaml);
-    }
-    if (ty >= 0) H5Tclose(ty);
-    if (ds >= 0) H5Dclose(ds);
-  }
-  if (changed) printf("changed on resume: %s\n", changed);
-  free(changed);
-  free(model_name);
-  if (pg >= 0) H5Gclose(pg);
+}
 
-  /* Final values of the series: the outcome metrics when the model reports them, else the
-     totals. Outcome series are those after the engine's (_total, _max, _mean_*). */
+/* The parameters that differ from their defaults, from the stored config /parameters/yaml. */
+static void print_stored_parameters(hid_t pg) {
+  if (pg < 0 || H5Lexists(pg, "yaml", H5P_DEFAULT) <= 0) return;
+  hid_t ds = H5Dopen2(pg, "yaml", H5P_DEFAULT), ty = h5a_string_type();
+  char *yaml = NULL;
+  if (ds >= 0 && ty >= 0 && H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, &yaml) >= 0 && yaml) {
+    print_parameters(yaml);
+    H5free_memory(yaml);
+  }
+  if (ty >= 0) H5Tclose(ty);
+  if (ds >= 0) H5Dclose(ds);
+}
+
+/* The name of link i of group g, in creation order where the file tracks it; 0 if none. */
+static int link_name(hid_t g, hsize_t i, char *name, size_t size) {
+  return H5Lget_name_by_idx(g, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, size,
+                            H5P_DEFAULT) >= 0 ||
+         H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, size, H5P_DEFAULT) >= 0;
+}
+
+/* Final values of the series: the outcome metrics when the model reports them, else the
+   totals. Outcome series are those after the engine's (_total, _max, _mean_*). */
+static void print_final_series(hid_t f, const double *t, long nt) {
   hid_t sg = H5Gopen2(f, "series", H5P_DEFAULT);
-  if (sg >= 0 && nt > 0) {
-    H5G_info_t gi;
-    if (H5Gget_info(sg, &gi) >= 0) {
-      int outcome = 0;
-      for (int pass = 0; pass < 2; pass++) {
-        int printed = 0;
-        for (hsize_t i = 0; i < gi.nlinks; i++) {
-          char name[256];
-          if (H5Lget_name_by_idx(sg, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name,
-                                 H5P_DEFAULT) < 0 &&
-              H5Lget_name_by_idx(sg, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
-                                 H5P_DEFAULT) < 0)
-            continue;
-          int base = strstr(name, "_total") || strstr(name, "_max") || strstr(name, "_mean_");
-          if (pass == 0) {
-            outcome |= !base;
-            continue;
-          }
-          if (outcome ? base : !strstr(name, "_total")) continue;
-          long n;
-          double *v = read_vec(sg, name, &n);
-          if (v && n > 0) {
-            hid_t ds = H5Dopen2(sg, name, H5P_DEFAULT);
-            char *unit = ds >= 0 ? h5a_read_str(ds, "units") : NULL;
-            if (!printed) printf("final series (day %g):\n", t[nt - 1]);
-            printf("  %-40s %.6g %s\n", name, v[n < nt ? n - 1 : nt - 1], unit ? unit : "");
-            printed = 1;
-            free(unit);
-            if (ds >= 0) H5Dclose(ds);
-          }
-          free(v);
+  if (sg < 0) return;
+  H5G_info_t gi;
+  if (nt > 0 && H5Gget_info(sg, &gi) >= 0) {
+    int outcome = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      int printed = 0;
+      for (hsize_t i = 0; i < gi.nlinks; i++) {
+        char name[256];
+        if (!link_name(sg, i, name, sizeof name)) continue;
+        int base = strstr(name, "_total") || strstr(name, "_max") || strstr(name, "_mean_");
+        if (pass == 0) {
+          outcome |= !base;
+          continue;
         }
+        if (outcome ? base : !strstr(name, "_total")) continue;
+        long n;
+        double *v = read_vec(sg, name, &n);
+        if (v && n > 0) {
+          hid_t ds = H5Dopen2(sg, name, H5P_DEFAULT);
+          char *unit = ds >= 0 ? h5a_read_str(ds, "units") : NULL;
+          if (!printed) printf("final series (day %g):\n", t[nt - 1]);
+          printf("  %-40s %.6g %s\n", name, v[n < nt ? n - 1 : nt - 1], unit ? unit : "");
+          printed = 1;
+          free(unit);
+          if (ds >= 0) H5Dclose(ds);
+        }
+        free(v);
       }
     }
-    H5Gclose(sg);
   }
-  free(t);
-  H5Fclose(f);
+  H5Gclose(sg);
+}
 
+/* The checkpoint beside the run file, if one is waiting to be resumed. */
+static void print_checkpoint(const char *path) {
   char *ck = checkpoint_path_for(path);
   if (ck && access(ck, F_OK) == 0) {
     checkpoint_header hd;
@@ -317,5 +333,33 @@ int cli_info(int argc, char **argv) {
     }
   }
   free(ck);
+}
+
+int cli_info(int argc, char **argv) {
+  const char *path = NULL;
+  int rc = info_args(argc, argv, &path);
+  if (rc >= 0) return rc;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = open_run_file(path);
+  if (f < 0) return 2;
+  print_status(f, path);
+  print_code(f);
+  hid_t pg = H5Gopen2(f, "parameters", H5P_DEFAULT);
+  char *model_name = pg >= 0 ? h5a_read_str(pg, "model") : NULL;
+  char *changed = pg >= 0 ? h5a_read_str(pg, "changed_on_resume") : NULL;
+  printf("model: %s\n", model_name ? model_name : "?");
+  print_grid(f);
+  long nt;
+  double *t = read_vec(f, "time", &nt);
+  print_times(t, nt);
+  print_stored_parameters(pg);
+  if (changed) printf("changed on resume: %s\n", changed);
+  free(changed);
+  free(model_name);
+  if (pg >= 0) H5Gclose(pg);
+  print_final_series(f, t, nt);
+  free(t);
+  H5Fclose(f);
+  print_checkpoint(path);
   return 0;
 }
