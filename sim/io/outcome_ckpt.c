@@ -1,4 +1,4 @@
-/* Pack and unpack the outcome metrics' running state; see outcome_ckpt.h. */
+/* outcome_ckpt: pack and unpack the outcome metrics' running state; see outcome_ckpt.h. */
 #include "outcome_ckpt.h"
 #include "outcome_impl.h"
 
@@ -101,6 +101,81 @@ static int get_int(reader *r, int *v, int lo, int hi) {
   return 1;
 }
 
+/* The sizes in a checkpoint's header. */
+typedef struct {
+  int ns, nl, nbase, nz, nser, rowlen, ntrack, cur, nrec;
+} ckpt_header;
+
+static cs_status bad(const char *what, const char *msg) {
+  return CS_ERROR(CS_ERR_INPUT, "%s: outcome metrics: %s", what, msg);
+}
+
+/* Format version and sizes; the sizes must be those of this configuration's outcome. */
+static cs_status read_header(reader *r, const struct outcome *o, const char *what,
+                             ckpt_header *h) {
+  int ver;
+  if (!get_int(r, &ver, 0, 1 << 30) || ver != OUTCOME_CKPT_VERSION)
+    return bad(what, "unknown format version");
+  if (!get_int(r, &h->ns, 0, MODEL_MAX_SPECIES) || !get_int(r, &h->nl, 0, PARAMS_MAX_LAYERS) ||
+      !get_int(r, &h->nbase, 0, 1 << 30) || !get_int(r, &h->nz, 0, 1 << 30) ||
+      !get_int(r, &h->nser, 0, 1 << 30) || !get_int(r, &h->rowlen, 0, 1 << 30) ||
+      !get_int(r, &h->ntrack, 1, 1 << 20) || !get_int(r, &h->cur, 0, h->ntrack - 1) ||
+      !get_int(r, &h->nrec, 0, 1 << 30))
+    return bad(what, "truncated or damaged header");
+  if (h->ns != o->ns || h->nl != o->nl || h->nbase != o->nbase || h->nz != o->nz ||
+      h->nser != o->nser || h->rowlen != o->rowlen)
+    return bad(what, "species, layers or series differ from this configuration's");
+  return CS_OK;
+}
+
+/* One session track over ne species-layer entries, allocated here; *session its protocol
+   session index. */
+static cs_status read_track(reader *r, int ns, size_t ne, const char *what, session_track *tr,
+                            int *session) {
+  tr->left = calloc(ne ? ne : 1, 1);
+  tr->inside = calloc(ne ? ne : 1, 1);
+  tr->t_enter = calloc(ne ? ne : 1, sizeof(double));
+  tr->mpeak = calloc(2 * (ne ? ne : 1), sizeof(double));
+  tr->mpeak_t = tr->mpeak ? tr->mpeak + ne : NULL;
+  if (!tr->left || !tr->inside || !tr->t_enter || !tr->mpeak)
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
+  if (!get_int(r, session, -1, 1 << 30) || !get(r, &tr->t0) || !get_n(r, tr->peak, (size_t)ns) ||
+      !get_n(r, tr->peak_t, (size_t)ns) || !get_n(r, tr->mpeak, ne) || !get_n(r, tr->mpeak_t, ne))
+    return bad(what, "truncated session track");
+  for (size_t e = 0; e < 2 * ne; e++) {
+    int v;
+    if (!get_int(r, &v, 0, 1)) return bad(what, "damaged session track");
+    if (e < ne) tr->left[e] = (unsigned char)v;
+    else tr->inside[e - ne] = (unsigned char)v;
+  }
+  if (!get_n(r, tr->t_enter, ne)) return bad(what, "truncated session track");
+  return CS_OK;
+}
+
+/* The session tracks; the fresh outcome has one (from t = 0), a checkpoint may hold more. On
+   failure the caller frees what was allocated (outcome_tracks_free, free). */
+static cs_status read_tracks(reader *r, const ckpt_header *h, size_t ne, const char *what,
+                             session_track **tracks, int **tsess) {
+  *tracks = calloc((size_t)h->ntrack, sizeof **tracks);
+  *tsess = calloc((size_t)h->ntrack, sizeof **tsess);
+  if (!*tracks || !*tsess) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
+  for (int k = 0; k < h->ntrack; k++)
+    CS_TRY(read_track(r, h->ns, ne, what, &(*tracks)[k], &(*tsess)[k]));
+  return CS_OK;
+}
+
+/* The recorded snapshot rows: nrec times, nrec rows of rowlen values; *cap rows allocated. */
+static cs_status read_records(reader *r, const ckpt_header *h, const char *what, double **rec_t,
+                              double **rec, int *cap) {
+  *cap = h->nrec > 0 ? h->nrec : 1;
+  *rec_t = malloc(sizeof(double) * (size_t)*cap);
+  *rec = malloc(sizeof(double) * (size_t)*cap * (size_t)(h->rowlen > 0 ? h->rowlen : 1));
+  if (!*rec_t || !*rec) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
+  if (!get_n(r, *rec_t, (size_t)h->nrec) || !get_n(r, *rec, (size_t)h->nrec * (size_t)h->rowlen))
+    return bad(what, "truncated snapshot records");
+  return CS_OK;
+}
+
 cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const char *what) {
   if (!oc) {
     if (n == 0) return CS_OK;
@@ -108,72 +183,21 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
   }
   struct outcome *o = oc;
   reader r = {buf, n, 0};
-  int ver, ns, nl, nbase, nz, nser, rowlen, ntrack, cur, nrec;
   size_t ne = (size_t)o->ns * (size_t)o->nl;
-#define BAD(msg) CS_ERROR(CS_ERR_INPUT, "%s: outcome metrics: %s", what, msg)
-  if (n == 0) return BAD("missing, but this model reports outcomes");
-  if (!get_int(&r, &ver, 0, 1 << 30) || ver != OUTCOME_CKPT_VERSION)
-    return BAD("unknown format version");
-  if (!get_int(&r, &ns, 0, MODEL_MAX_SPECIES) || !get_int(&r, &nl, 0, PARAMS_MAX_LAYERS) ||
-      !get_int(&r, &nbase, 0, 1 << 30) || !get_int(&r, &nz, 0, 1 << 30) ||
-      !get_int(&r, &nser, 0, 1 << 30) || !get_int(&r, &rowlen, 0, 1 << 30) ||
-      !get_int(&r, &ntrack, 1, 1 << 20) || !get_int(&r, &cur, 0, ntrack - 1) ||
-      !get_int(&r, &nrec, 0, 1 << 30))
-    return BAD("truncated or damaged header");
-  if (ns != o->ns || nl != o->nl || nbase != o->nbase || nz != o->nz || nser != o->nser ||
-      rowlen != o->rowlen)
-    return BAD("species, layers or series differ from this configuration's");
-  if (!get_n(&r, o->base0, (size_t)nbase) || !get_n(&r, o->prof0, (size_t)ns * (size_t)nz) ||
-      !get_n(&r, o->run_peak, (size_t)ns) || !get_n(&r, o->run_peak_t, (size_t)ns))
-    return BAD("truncated");
-  /* The fresh outcome has one track (from t = 0); rebuild the rest. */
-  session_track *tracks = calloc((size_t)ntrack, sizeof *tracks);
-  int *tsess = calloc((size_t)ntrack, sizeof *tsess);
-  if (!tracks || !tsess) {
-    free(tracks);
-    free(tsess);
-    return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
-  }
-  cs_status st = CS_OK;
-  for (int k = 0; k < ntrack && st == CS_OK; k++) {
-    session_track *tr = &tracks[k];
-    tr->left = calloc(ne ? ne : 1, 1);
-    tr->inside = calloc(ne ? ne : 1, 1);
-    tr->t_enter = calloc(ne ? ne : 1, sizeof(double));
-    tr->mpeak = calloc(2 * (ne ? ne : 1), sizeof(double));
-    tr->mpeak_t = tr->mpeak ? tr->mpeak + ne : NULL;
-    if (!tr->left || !tr->inside || !tr->t_enter || !tr->mpeak) {
-      st = CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
-      break;
-    }
-    if (!get_int(&r, &tsess[k], -1, 1 << 30) || !get(&r, &tr->t0) ||
-        !get_n(&r, tr->peak, (size_t)ns) || !get_n(&r, tr->peak_t, (size_t)ns) ||
-        !get_n(&r, tr->mpeak, ne) || !get_n(&r, tr->mpeak_t, ne)) {
-      st = BAD("truncated session track");
-      break;
-    }
-    for (size_t e = 0; e < 2 * ne && st == CS_OK; e++) {
-      int v;
-      if (!get_int(&r, &v, 0, 1)) st = BAD("damaged session track");
-      else if (e < ne) tr->left[e] = (unsigned char)v;
-      else tr->inside[e - ne] = (unsigned char)v;
-    }
-    if (st == CS_OK && !get_n(&r, tr->t_enter, ne)) st = BAD("truncated session track");
-  }
+  if (n == 0) return bad(what, "missing, but this model reports outcomes");
+  ckpt_header h = {0};
+  CS_TRY(read_header(&r, o, what, &h));
+  if (!get_n(&r, o->base0, (size_t)h.nbase) || !get_n(&r, o->prof0, (size_t)h.ns * (size_t)h.nz) ||
+      !get_n(&r, o->run_peak, (size_t)h.ns) || !get_n(&r, o->run_peak_t, (size_t)h.ns))
+    return bad(what, "truncated");
+  session_track *tracks = NULL;
+  int *tsess = NULL, cap = 0;
   double *rec_t = NULL, *rec = NULL;
-  int cap = nrec > 0 ? nrec : 1;
-  if (st == CS_OK) {
-    rec_t = malloc(sizeof(double) * (size_t)cap);
-    rec = malloc(sizeof(double) * (size_t)cap * (size_t)(rowlen > 0 ? rowlen : 1));
-    if (!rec_t || !rec) st = CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
-  }
-  if (st == CS_OK && (!get_n(&r, rec_t, (size_t)nrec) ||
-                      !get_n(&r, rec, (size_t)nrec * (size_t)rowlen)))
-    st = BAD("truncated snapshot records");
-  if (st == CS_OK && r.at != r.n) st = BAD("unexpected trailing data");
-#undef BAD
+  cs_status st = read_tracks(&r, &h, ne, what, &tracks, &tsess);
+  if (st == CS_OK) st = read_records(&r, &h, what, &rec_t, &rec, &cap);
+  if (st == CS_OK && r.at != r.n) st = bad(what, "unexpected trailing data");
   if (st != CS_OK) {
-    outcome_tracks_free(tracks, ntrack);
+    outcome_tracks_free(tracks, h.ntrack);
     free(tsess);
     free(rec_t);
     free(rec);
@@ -185,11 +209,11 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
   free(o->rec);
   o->track = tracks;
   o->track_session = tsess;
-  o->ntrack = ntrack;
-  o->cur = cur;
+  o->ntrack = h.ntrack;
+  o->cur = h.cur;
   o->rec_t = rec_t;
   o->rec = rec;
-  o->nrec = nrec;
+  o->nrec = h.nrec;
   o->caprec = cap;
   return CS_OK;
 }
