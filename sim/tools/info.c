@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
-#include "cli.h"
+#include "commands.h"
 #include "hdf5out_attr.h"
 #include "model.h"
 #include "params.h"

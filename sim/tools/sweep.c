@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "sweep_collect.h"
 #include "sweep_plan.h"
 #include "sweep_run.h"
