@@ -383,12 +383,92 @@ static void print_delay(FILE *f, double d) {
   else fprintf(f, "+%.1f d", d);
 }
 
+/* The recorded snapshots the summary shows: the chosen days (each the nearest snapshot, not
+   repeated, none after the run), or every 30 days; the last snapshot always. Caller frees. */
+static int *summary_rows(const outcome *o, const double *days, int ndays, int *nrows) {
+  int cap = ndays > 0 ? ndays + 1 : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
+  int *rows = malloc(sizeof(int) * (size_t)cap), n = 0;
+  if (!rows) return NULL;
+  if (ndays > 0) {
+    for (int d = 0; d < ndays; d++) {
+      int r = nearest_record(o, days[d]);
+      if (days[d] <= o->rec_t[o->nrec - 1] * (1 + 1e-12) && (n == 0 || rows[n - 1] != r))
+        rows[n++] = r;
+    }
+    if (n == 0 || rows[n - 1] != o->nrec - 1) rows[n++] = o->nrec - 1; /* the end */
+  } else {
+    for (int r = 0; r < o->nrec; r++) {
+      double t = o->rec_t[r];
+      int last = r == o->nrec - 1;
+      if (((t > 0 && fabs(t / 30 - nearbyint(t / 30)) < 1e-9) || last) && n < cap) rows[n++] = r;
+    }
+  }
+  *nrows = n;
+  return rows;
+}
+
+/* Species q's change per layer (and depth reached) at the summary rows. */
+static void print_changes(const outcome *o, FILE *f, int q, const int *rows, int nrows) {
+  const grid *g = o->g;
+  fprintf(f, "%s, change of the layer mean vs untreated (%%):\n  %8s", o->m->species[q].name, "day");
+  for (int i = 0; i < o->nser; i++)
+    if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
+      fprintf(f, " %11s", g->layers[o->ser[i].layer].name);
+  if (o->flags[q] & REPORT_DEPTH) fprintf(f, "  %s", "depth reached (+5 %), µm");
+  fprintf(f, "\n");
+  for (int r = 0; r < nrows; r++) {
+    const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
+    fprintf(f, "  %8g", o->rec_t[rows[r]]);
+    for (int i = 0; i < o->nser; i++)
+      if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE) fprintf(f, " %+11.1f", row[o->nbase + i]);
+    for (int i = 0; i < o->nser; i++)
+      if (o->ser[i].sp == q && o->ser[i].kind == OS_DEPTH) fprintf(f, "  %g", row[o->nbase + i]);
+    fprintf(f, "\n");
+  }
+}
+
+/* After one session: species q's peak in a cell and of each layer mean, with their delays. */
+static void print_peaks(const outcome *o, const session_track *tr, FILE *f, int q) {
+  const model *m = o->m;
+  fprintf(f, "  peak %s: %.4g %s in a cell at ", m->species[q].name, tr->peak[q], m->species[q].unit);
+  print_delay(f, tr->peak_t[q] - tr->t0);
+  fprintf(f, "; layer means:");
+  int first = 1;
+  for (int l = 0; l < o->nl; l++) {
+    double b0 = o->base0[q * o->per + 2 + l];
+    int e = q * o->nl + l;
+    if (b0 == 0 && !(o->flags[q] & REPORT_CHANGE) && tr->mpeak[e] <= 0) continue;
+    if ((o->flags[q] & REPORT_CHANGE) && b0 == 0) continue;
+    fprintf(f, "%s %s %.4g", first ? "" : ",", o->g->layers[l].name, tr->mpeak[e]);
+    if (b0 != 0) fprintf(f, " (%+.0f %%)", 100 * (tr->mpeak[e] / b0 - 1));
+    fprintf(f, " at ");
+    print_delay(f, tr->mpeak_t[e] - tr->t0);
+    first = 0;
+  }
+  fprintf(f, "\n");
+}
+
+/* After one session: when each layer mean of species q came back within 5 %. */
+static void print_returns(const outcome *o, const session_track *tr, FILE *f, int q) {
+  fprintf(f, "  %s back within 5 %% of untreated:", o->m->species[q].name);
+  int first = 1;
+  for (int l = 0; l < o->nl; l++) {
+    if (o->base0[q * o->per + 2 + l] == 0) continue;
+    int e = q * o->nl + l;
+    fprintf(f, "%s %s ", first ? "" : ",", o->g->layers[l].name);
+    first = 0;
+    double d = return_delay(o, tr, e);
+    if (!tr->left[e]) fprintf(f, "never left");
+    else if (isnan(d)) fprintf(f, "not yet");
+    else fprintf(f, "after %.1f d", d);
+  }
+  fprintf(f, "\n");
+}
+
 void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double *days,
                    int ndays) {
   if (!o || o->nrec == 0) return;
-  const model *m = o->m;
-  const grid *g = o->g;
-  fprintf(f, "\n# outcome (%s)", m->name);
+  fprintf(f, "\n# outcome (%s)", o->m->name);
   if (pr) {
     fprintf(f, ": %d session%s", pr->nsessions, pr->nsessions == 1 ? "" : "s");
     for (int k = 0; k < pr->nsessions && k < 12; k++)
@@ -396,87 +476,19 @@ void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double 
     if (pr->nsessions > 12) fprintf(f, ", ...");
   }
   fprintf(f, "; untreated baseline = the state at day %g\n", o->rec_t[0]);
-
-  /* rows: the chosen days, or every 30 days and the last snapshot */
-  int cap = ndays > 0 ? ndays + 1 : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
-  int *rows = malloc(sizeof(int) * (size_t)cap), nrows = 0;
+  int nrows = 0, *rows = summary_rows(o, days, ndays, &nrows);
   if (!rows) return;
-  if (ndays > 0) {
-    /* a day after the run's end (or one that maps to the row before) is not repeated */
-    for (int d = 0; d < ndays; d++) {
-      int r = nearest_record(o, days[d]);
-      if (days[d] <= o->rec_t[o->nrec - 1] * (1 + 1e-12) && (nrows == 0 || rows[nrows - 1] != r))
-        rows[nrows++] = r;
-    }
-    if (nrows == 0 || rows[nrows - 1] != o->nrec - 1) rows[nrows++] = o->nrec - 1; /* the end */
-  } else {
-    for (int r = 0; r < o->nrec; r++) {
-      double t = o->rec_t[r];
-      int last = r == o->nrec - 1;
-      if ((t > 0 && fabs(t / 30 - nearbyint(t / 30)) < 1e-9) || last)
-        if (nrows < cap) rows[nrows++] = r;
-    }
-  }
-  for (int q = 0; q < o->ns; q++) {
-    if (!(o->flags[q] & (REPORT_CHANGE | REPORT_DEPTH))) continue;
-    fprintf(f, "%s, change of the layer mean vs untreated (%%):\n  %8s", m->species[q].name, "day");
-    for (int i = 0; i < o->nser; i++)
-      if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
-        fprintf(f, " %11s", g->layers[o->ser[i].layer].name);
-    if (o->flags[q] & REPORT_DEPTH) fprintf(f, "  %s", "depth reached (+5 %), µm");
-    fprintf(f, "\n");
-    for (int r = 0; r < nrows; r++) {
-      const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
-      fprintf(f, "  %8g", o->rec_t[rows[r]]);
-      for (int i = 0; i < o->nser; i++)
-        if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
-          fprintf(f, " %+11.1f", row[o->nbase + i]);
-      for (int i = 0; i < o->nser; i++)
-        if (o->ser[i].sp == q && o->ser[i].kind == OS_DEPTH) fprintf(f, "  %g", row[o->nbase + i]);
-      fprintf(f, "\n");
-    }
-  }
+  for (int q = 0; q < o->ns; q++)
+    if (o->flags[q] & (REPORT_CHANGE | REPORT_DEPTH)) print_changes(o, f, q, rows, nrows);
   free(rows);
-
   for (int i = 0; i < o->ntrack; i++) {
     const session_track *tr = &o->track[i];
     int k = o->track_session[i];
     if (k < 0) fprintf(f, "from day %g:\n", tr->t0);
     else fprintf(f, "session %d (day %g):\n", k + 1, tr->t0);
     for (int q = 0; q < o->ns; q++) {
-      if (o->flags[q] & REPORT_PEAK) {
-        fprintf(f, "  peak %s: %.4g %s in a cell at ", m->species[q].name, tr->peak[q],
-                m->species[q].unit);
-        print_delay(f, tr->peak_t[q] - tr->t0);
-        fprintf(f, "; layer means:");
-        int first = 1;
-        for (int l = 0; l < o->nl; l++) {
-          double b0 = o->base0[q * o->per + 2 + l];
-          int e = q * o->nl + l;
-          if (b0 == 0 && !(o->flags[q] & REPORT_CHANGE) && tr->mpeak[e] <= 0) continue;
-          if ((o->flags[q] & REPORT_CHANGE) && b0 == 0) continue;
-          fprintf(f, "%s %s %.4g", first ? "" : ",", g->layers[l].name, tr->mpeak[e]);
-          if (b0 != 0) fprintf(f, " (%+.0f %%)", 100 * (tr->mpeak[e] / b0 - 1));
-          fprintf(f, " at ");
-          print_delay(f, tr->mpeak_t[e] - tr->t0);
-          first = 0;
-        }
-        fprintf(f, "\n");
-      }
-      if (!(o->flags[q] & REPORT_RETURN)) continue;
-      fprintf(f, "  %s back within 5 %% of untreated:", m->species[q].name);
-      int first = 1;
-      for (int l = 0; l < o->nl; l++) {
-        if (o->base0[q * o->per + 2 + l] == 0) continue;
-        int e = q * o->nl + l;
-        fprintf(f, "%s %s ", first ? "" : ",", g->layers[l].name);
-        first = 0;
-        double d = return_delay(o, tr, e);
-        if (!tr->left[e]) fprintf(f, "never left");
-        else if (isnan(d)) fprintf(f, "not yet");
-        else fprintf(f, "after %.1f d", d);
-      }
-      fprintf(f, "\n");
+      if (o->flags[q] & REPORT_PEAK) print_peaks(o, tr, f, q);
+      if (o->flags[q] & REPORT_RETURN) print_returns(o, tr, f, q);
     }
   }
 }

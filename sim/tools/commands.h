@@ -1,5 +1,5 @@
 /* commands: the subcommands of the `cisim` program, the table main() dispatches on. Each is
- * defined in the file named after it (cmd_run.c, cmd_check.c, bench.c, compare_report.c,
+ * defined in the file named after it (cmd_run.c, cmd_check.c, bench.c, compare_cli.c,
  * info.c, sweep.c) and returns the process exit status (0 success, 1 run failure, 2 bad usage
  * or configuration, 3 run stopped early with a checkpoint); only main() exits. */
 #ifndef CISIM_COMMANDS_H
