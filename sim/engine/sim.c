@@ -288,11 +288,16 @@ static double next_session_day(const treatment *tr, double t) {
   return INFINITY;
 }
 
+/* Every session due by now (the state has reached its day) and not yet applied. */
+static void apply_due_sessions(sim *s) {
+  while (s->treat && s->next_session < s->treat->nsessions &&
+         s->treat->day[s->next_session] <= s->t)
+    apply_session(s, s->next_session++);
+}
+
 cs_status sim_advance_to(sim *s, double t_target) {
   while (s->t < t_target) {
-    while (s->treat && s->next_session < s->treat->nsessions &&
-           s->treat->day[s->next_session] <= s->t)
-      apply_session(s, s->next_session++);
+    apply_due_sessions(s);
     double t_stop = t_target;
     double ev = s->m->next_event ? s->m->next_event(s->inst, s->t) : INFINITY;
     double sev = next_session_day(s->treat, s->t);
@@ -357,9 +362,7 @@ cs_status sim_advance_to(sim *s, double t_target) {
       s->have_history = 0;
       s->mid_steps = 0;
     }
-    /* With time.error_estimate: after_transport, on the post-transport state: the end-of-step
-       state carries the last half step's source before transport spreads it (sim.h). */
-    outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t);
+    outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t); /* after_transport: see sim.h */
     if (s->hook) {
       CS_TRY(s->hook(s, 0, s->hook_ctx));
       if (s->stop) {

@@ -392,7 +392,6 @@ static void solve_chemo_block(const transport *t, const sweep *sw, int s, const 
     int layL = zdir ? t->g->layer_of_z[f - 1] : bk->layer;
     int layR = zdir ? t->g->layer_of_z[f] : bk->layer;
     double g = face_conductance(t, sw->dir, s, bk->layer, f, r);
-    (void)nl;
     for (int ln = 0; ln < w; ln++) {
       double cl, cr;
       chemo_face(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls], A[(size_t)f * ps + ln * ls],

@@ -15,16 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hdf5out.h"
 #include "hdf5out_attr.h"
 #include "outcome_ckpt.h"
+#include "run_id.h"
 
 #ifndef CISIM_VERSION
 #define CISIM_VERSION "unknown"
 #endif
 
 #define CKPT_FORMAT "cisim-checkpoint"
-/* more snapshots than any run writes (one a minute for a thousand years) */
-#define CKPT_MAX_SNAPSHOTS 600000000LL
+#define CKPT_MAX_SNAPSHOTS HDF5OUT_MAX_SNAPSHOTS
 #define CKPT_VERSION 2 /* 2: run_id and state_fnv1a64 (1: bound by a timestamp, attributes unchecked) */
 
 char *checkpoint_path_for(const char *run_path) {
@@ -32,15 +33,6 @@ char *checkpoint_path_for(const char *run_path) {
   char *p = malloc(n);
   if (p) snprintf(p, n, "%s.ckpt", run_path);
   return p;
-}
-
-void checkpoint_hash(const char *text, char out[17]) {
-  uint64_t h = 1469598103934665603ULL;
-  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-    h ^= *c;
-    h *= 1099511628211ULL;
-  }
-  snprintf(out, 17, "%016" PRIx64, h);
 }
 
 /* ---- the step state, hashed in one canonical form (little-endian 64-bit words) ---- */
@@ -226,7 +218,7 @@ static cs_status write_file(const char *tmp, const sim *s, long nsnap, const cha
     return h5fail(tmp, "create");
   }
   char hash[17], shash[17], now[32];
-  checkpoint_hash(yaml, hash);
+  run_id_hash_text(yaml, hash);
   const step_state z = state_of(s, nsnap);
   state_hash(run_id, hash, &z, obuf, on, shash);
   time_t tt = time(NULL);
@@ -391,7 +383,7 @@ cs_status checkpoint_read_header(const char *path, checkpoint_header *h) {
         read_attr(f, "nsteps", H5T_NATIVE_LLONG, &nsteps)))
     st = bad(path, "attributes missing");
   if (st == CS_OK) {
-    checkpoint_hash(h->yaml, want);
+    run_id_hash_text(h->yaml, want);
     if (strcmp(hash, want) != 0)
       st = CS_ERROR(CS_ERR_INPUT,
                     "%s: damaged checkpoint: the configuration's hash (%s) does not match the "

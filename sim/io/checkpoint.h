@@ -58,7 +58,4 @@ void checkpoint_header_free(checkpoint_header *h);
    the session index consistent with t). On failure s holds a partial state: free it. */
 cs_status checkpoint_restore(const char *path, sim *s);
 
-/* FNV-1a 64-bit hash of a text, as 16 hex digits. */
-void checkpoint_hash(const char *text, char out[17]);
-
 #endif

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
 #include "hdf5out_attr.h"
 #include "hdf5out_file.h"
 #include "hdf5out_meta.h"
@@ -109,7 +108,7 @@ static cs_status write_root(hdf5out *o, const params *p, const char *now) {
   cs_status st = run_id_new(o->run_id);
   char *yaml = st == CS_OK && p ? params_to_yaml(p) : NULL;
   char hash[17] = "";
-  if (yaml) checkpoint_hash(yaml, hash);
+  if (yaml) run_id_hash_text(yaml, hash);
   free(yaml);
   h5a_ctx c;
   h5a_init(&c, o->file);
@@ -118,8 +117,10 @@ static cs_status write_root(hdf5out *o, const params *p, const char *now) {
   h5a_str(&c, "created", now);
   h5a_str(&c, "run_id", o->run_id);
   h5a_str(&c, "config_fnv1a64", hash);
-  h5a_int(&c, "finished", 0);
-  h5a_str(&c, "status", "running");
+  /* rewritten while the run goes on: fixed size, overwritten in place (hdf5out_attr.h) */
+  h5a_int_in_place(&c, "finished", 0);
+  h5a_int_in_place(&c, "resumed", 0);
+  h5a_str_in_place(&c, "status", "running");
   snprintf(o->created, sizeof o->created, "%s", now);
   if (st == CS_OK && c.failed[0]) st = hdf5out_attr_err(o, &c, "/");
   return st;
@@ -146,13 +147,19 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   }
 
   /* EXCL as well as the check above: another process may create the file in between. */
+  errno = 0;
   o->file = H5Fcreate(opt->path, opt->force ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT,
                       H5P_DEFAULT);
   if (o->file < 0) {
+    /* The system's reason (no such directory, name too long, read-only) is the user's to fix:
+       say it plainly; HDF5's own text (flags, descriptors) only when there is none. */
+    int e = errno;
     h5a_note();
     const char *d = h5a_error_detail();
-    cs_status st = CS_ERROR(CS_ERR_IO, "%s: cannot create the output file%s%s", opt->path,
-                            d[0] ? ": " : "", d);
+    cs_status st = e ? CS_ERROR(CS_ERR_INPUT, "%s: cannot create the output file: %s", opt->path,
+                                strerror(e))
+                     : CS_ERROR(CS_ERR_IO, "%s: cannot create the output file%s%s", opt->path,
+                                d[0] ? ": " : "", d);
     h5a_error_clear();
     hdf5out_release(o);
     return st;
@@ -265,11 +272,11 @@ cs_status hdf5out_close(hdf5out *o, int finished) {
     hid_t code = H5Gopen2(o->file, "code", H5P_DEFAULT);
     if (code < 0) st = hdf5out_io_err(o, "group ", "/code");
     h5a_init(&c, code);
-    if (code >= 0) h5a_str(&c, "end_time", now);
+    if (code >= 0) h5a_str_in_place(&c, "end_time", now);
     if (st == CS_OK && c.failed[0]) st = hdf5out_attr_err(o, &c, "/code");
     if (code >= 0) H5Gclose(code);
     h5a_init(&c, o->file);
-    h5a_int(&c, "finished", finished ? 1 : 0);
+    h5a_int_in_place(&c, "finished", finished ? 1 : 0);
     if (st == CS_OK && c.failed[0]) st = hdf5out_attr_err(o, &c, "/");
   }
   char *path = o->path;
@@ -291,6 +298,8 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
   *out = NULL;
   if (!path || !g || !m || nseries < 0 || (nseries > 0 && !series) || nsnap < 0)
     return CS_ERROR(CS_ERR_INPUT, "hdf5out_open_append: missing path, grid or model");
+  if (nsnap > HDF5OUT_MAX_SNAPSHOTS)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %ld snapshots: more than a run writes", path, nsnap);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   h5a_error_clear();
   hdf5out *o = hdf5out_alloc(path, g, m, nseries, (size_t)nsnap + 64);
@@ -338,7 +347,7 @@ cs_status hdf5out_set_status(hdf5out *o, const char *status) {
   h5a_error_clear();
   h5a_ctx c;
   h5a_init(&c, o->file);
-  h5a_str(&c, "status", status);
+  h5a_str_in_place(&c, "status", status);
   if (c.failed[0]) return hdf5out_attr_err(o, &c, "/");
   if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return hdf5out_io_err(o, "(flush) ", "/");
   return CS_OK;

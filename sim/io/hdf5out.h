@@ -31,6 +31,10 @@
 
 typedef struct hdf5out hdf5out;
 
+/* More snapshots than any run writes (one a minute for a thousand years): a larger count in a
+   file or checkpoint is damage, refused before anything is sized by it. */
+#define HDF5OUT_MAX_SNAPSHOTS 600000000L
+
 typedef struct {
   const char *path;
   int force;               /* replace an existing file */

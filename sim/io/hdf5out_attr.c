@@ -14,9 +14,29 @@ static herr_t note_first(unsigned n, const H5E_error2_t *e, void *data) {
   return 0;
 }
 
+/* HDF5's low-level messages carry the system's reason among its internals ("file write
+   failed: time = ..., filename = ..., file descriptor = 3, errno = 28, error message = 'No
+   space left on device', buf = 0x..."): keep the reason alone, or else the first line. */
+static void clean_detail(void) {
+  const char *m = strstr(err_detail, "error message = '");
+  if (m) {
+    m += strlen("error message = '");
+    const char *q = strchr(m, '\'');
+    size_t n = q ? (size_t)(q - m) : strlen(m);
+    memmove(err_detail, m, n);
+    err_detail[n] = '\0';
+    return;
+  }
+  char *nl = strchr(err_detail, '\n');
+  if (nl) *nl = '\0';
+  char *tm = strstr(err_detail, ": time = ");
+  if (tm) *tm = '\0';
+}
+
 void h5a_note(void) {
   if (err_detail[0]) return; /* keep the first cause, not the clean-up that followed it */
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, note_first, NULL);
+  clean_detail();
 }
 
 const char *h5a_error_detail(void) { return err_detail; }

@@ -60,7 +60,7 @@ cs_status hdf5out_write_code(hdf5out *o, const char *command_line, int threads,
   h5a_str(&c, "host", host);
   h5a_str(&c, "command_line", command_line);
   h5a_str(&c, "start_time", now);
-  h5a_str(&c, "end_time", ""); /* stays empty if the run dies: a sign it did not close */
+  h5a_str_in_place(&c, "end_time", ""); /* stays empty if the run dies: a sign it did not close */
   cs_status st = c.failed[0] ? hdf5out_attr_err(o, &c, "/code") : CS_OK;
   H5Gclose(g);
   return st;

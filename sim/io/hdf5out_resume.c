@@ -1,6 +1,7 @@
 /* hdf5out_resume: continuing an existing run file (see hdf5out_resume.h). */
 #include "hdf5out_resume.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,9 +147,9 @@ cs_status hdf5out_resume_mark(hdf5out *o, long nsnap) {
   h5a_error_clear();
   h5a_ctx c;
   h5a_init(&c, o->file);
-  h5a_int(&c, "finished", 0);
-  h5a_int(&c, "resumed", resumed + 1);
-  h5a_str(&c, "status", "running");
+  h5a_int_in_place(&c, "finished", 0);
+  h5a_int_in_place(&c, "resumed", resumed < INT_MAX ? resumed + 1 : resumed);
+  h5a_str_in_place(&c, "status", "running");
   if (c.failed[0]) return hdf5out_attr_err(o, &c, "/");
   if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return hdf5out_io_err(o, "(flush) ", "/");
   return CS_OK;

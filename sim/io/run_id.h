@@ -11,4 +11,8 @@
 /* A fresh identity from the kernel's random source (/dev/urandom). */
 cs_status run_id_new(char out[RUN_ID_LEN]);
 
+/* FNV-1a 64-bit hash of a text, as 16 hex digits: the configuration's fingerprint in the run
+   file and its checkpoints. */
+void run_id_hash_text(const char *text, char out[17]);
+
 #endif

@@ -167,6 +167,30 @@ if mount -t tmpfs -o size=512k tmpfs mnt 2>/dev/null; then
   len=$(h5ls mnt/full.h5/time 2>/dev/null | sed -n 's/.*{\([0-9]*\)\/.*/\1/p')
   h5dump -d /fields/signal -s "0,0,0,0" -c "1,1,2,2" mnt/full.h5 >/dev/null 2>&1 && [ -n "$len" ] && [ "$len" -ge 2 ] && ok "disk full: earlier snapshots readable ($len)" || bad "disk full: file unreadable ('$len')"
   umount mnt && MNT=""
+  # the disk filling up at every moment of the last snapshots and the final flush: a tmpfs a
+  # little smaller than the finished file, in 4 KiB steps. Whatever fails, the root attribute
+  # `status` stays readable (it is overwritten in place, never reallocated) and says either
+  # how the run ended or that it was still running.
+  run -o whole.h5 --set time.end_day=6 >/dev/null 2>&1
+  size=$(stat -c %s whole.h5)
+  unreadable=0 tried=0
+  for k in 0 1 2 3 4 5 6 7 8 9; do
+    kb=$(( size / 1024 - k * 4 + 4 ))
+    mount -t tmpfs -o size=${kb}k tmpfs mnt 2>/dev/null || continue
+    MNT=$T/mnt
+    run -o mnt/f.h5 --set time.end_day=6 >/dev/null 2>&1
+    tried=$((tried + 1))
+    /usr/bin/python3 -c "
+import sys, h5py
+with h5py.File('mnt/f.h5', 'r') as f:
+    s = f.attrs['status']
+    s = s.decode() if isinstance(s, bytes) else str(s)
+    assert s == 'finished' or s == 'running' or s.startswith('failed: '), s
+" 2>/dev/null || { unreadable=$((unreadable + 1)); echo "    tmpfs ${kb} kB: status unreadable"; }
+    umount mnt && MNT=""
+  done
+  [ $tried -gt 0 ] && [ $unreadable = 0 ] && ok "disk full at $tried moments near the end: status always readable" ||
+    bad "disk full near the end: status unreadable in $unreadable of $tried"
 else
   echo "NOTE disk-full test skipped: mount -t tmpfs not permitted here"
 fi

@@ -33,6 +33,7 @@
 #include "checkpoint.h"
 #include "fuzz_util.h"
 #include "hdf5out_attr.h"
+#include "run_id.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -210,7 +211,7 @@ static int hm_reshape_attr(hid_t obj, const char *name) {
 static void hm_rehash(hid_t file, const char *yaml) {
   if (H5Aexists(file, "yaml_fnv1a64") <= 0) return;
   char hash[17];
-  checkpoint_hash(yaml, hash);
+  run_id_hash_text(yaml, hash);
   h5a_ctx c;
   h5a_init(&c, file);
   h5a_str(&c, "yaml_fnv1a64", hash);
