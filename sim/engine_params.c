@@ -34,10 +34,13 @@ const param_desc params_engine_registry[] = {
      "absolute tolerance (in each species' unit) on the local error estimate"},
     {"time.adaptive", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
      "adapt the step to the tolerances; false: constant dt_max_day (landing on events)"},
+    {"time.scheme", P_ENUM, "", "second_order", 0, 0, "second_order|first_order", 0, 0, 0,
+     "time integration: second_order (extrapolated LOD transport in a Strang step, step-doubling "
+     "error estimate) or first_order (one LOD solve per step; docs/numerics.md)"},
     {"time.error_estimate", P_ENUM, "", "end_of_step", 0, 0, "end_of_step|after_transport", 0,
      0, 0,
-     "state the step error is measured on; after_transport for localised sources under fast "
-     "diffusion (docs/numerics.md)"},
+     "first_order only: state the step error is measured on; after_transport for localised "
+     "sources under fast diffusion (docs/numerics.md)"},
     {"output.file", P_STRING, "", "run.h5", 0, 0, NULL, 0, 0, 0,
      "run file (HDF5); -o on the command line wins"},
     {"output.precision", P_ENUM, "", "double", 0, 0, "double|single", 0, 0, 0,

@@ -1,11 +1,15 @@
 /* sim: one simulation — state arrays, time stepping, events and diagnostics.
  *
- * A step is Strang-split: reaction dt/2, transport dt, reaction dt/2. The step size adapts to
- * a local error estimate of the (first-order) transport, from the change over this step and
- * the previous one: err ~ dt/(dt+dt_prev) * |du_n - (dt/dt_prev) du_{n-1}|, scaled per value
- * by atol + rtol*|u| and reduced with max (exact in any order, so thread-count independent).
- * Steps land exactly on output times and model events (e.g. a treatment session), after
- * which the step restarts from dt_initial. */
+ * Two schemes (time.scheme):
+ *   second_order (default): the Lie step "reaction dt, then LOD transport dt" once over dt
+ *     and twice over dt/2, extrapolated (sim/step2.h); the difference of the two is the local
+ *     error estimate (step doubling) that sizes the step.
+ *   first_order: one Strang step, reaction dt/2, LOD transport dt, reaction dt/2; the step
+ *     size adapts to an estimate from the change over this step and the previous one:
+ *     err ~ dt/(dt+dt_prev) * |du_n - (dt/dt_prev) du_{n-1}|.
+ * Errors are scaled per value by atol + rtol*|u| and reduced with max (exact in any order, so
+ * thread-count independent). Steps land exactly on output times and model events (e.g. a
+ * treatment session), after which the step restarts from dt_initial. */
 #ifndef CISIM_SIM_H
 #define CISIM_SIM_H
 
@@ -18,6 +22,9 @@
 #include "transport.h"
 
 struct outcome;
+struct step2;
+
+enum { SIM_SECOND_ORDER = 0, SIM_FIRST_ORDER = 1 };
 
 typedef struct {
   double end_day, output_every_day;
@@ -31,6 +38,9 @@ typedef struct {
      dt changes; with a localised source under fast diffusion that jump, not the solution,
      then sets the step size. 0 (the default) keeps the end-of-step estimate. */
   int error_after_transport;
+  /* SIM_SECOND_ORDER (0, so the default of a zeroed sim_options) or SIM_FIRST_ORDER. The
+     second-order scheme has its own estimate; error_after_transport is for the first-order. */
+  int scheme;
 } sim_options;
 
 typedef struct sim {
@@ -41,7 +51,8 @@ typedef struct sim {
   int ns;
   double *u[MODEL_MAX_SPECIES];     /* the state, one contiguous array per species */
   double *un[MODEL_MAX_SPECIES];    /* state at the start of the step (for rejection) */
-  double *du[MODEL_MAX_SPECIES];    /* change over the previous accepted step */
+  double *du[MODEL_MAX_SPECIES];    /* first order: change over the previous accepted step;
+                                       second order: the coarse transport solve (scratch) */
   double *mem;
   double *mid[MODEL_MAX_SPECIES];      /* error_after_transport: state after this step's transport */
   double *mid_prev[MODEL_MAX_SPECIES]; /* ... and after the previous accepted step's */
@@ -53,6 +64,8 @@ typedef struct sim {
   double dt_cap;                    /* below the last rejected step, relaxed as steps succeed */
   int have_history;
   long nsteps, nrejected, nsubsteps;
+  struct step2 *s2;                 /* second order: its scratch (sim/step2.h), else NULL */
+  long nlimited;                    /* second order: cells set to 0 by the positivity remedy */
   double *row_buf;                  /* [ny*nz] per-row partial sums for ordered reductions */
   /* treatment: the model's protocol (NULL: none) and the next session to apply */
   const struct protocol *prot;
