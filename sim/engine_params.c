@@ -37,6 +37,10 @@ const param_desc params_engine_registry[] = {
     {"time.scheme", P_ENUM, "", "second_order", 0, 0, "second_order|first_order", 0, 0, 0,
      "time integration: second_order (extrapolated LOD transport in a Strang step, step-doubling "
      "error estimate) or first_order (one LOD solve per step; docs/numerics.md)"},
+    {"time.nonnegative", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
+     "second_order: where the extrapolation would turn a non-negative value negative, set it to "
+     "0 and take the mass from the positive corrections (conservative); false: the plain linear "
+     "extrapolation, for signed fields and linear verification"},
     {"time.error_estimate", P_ENUM, "", "end_of_step", 0, 0, "end_of_step|after_transport", 0,
      0, 0,
      "first_order only: state the step error is measured on; after_transport for localised "

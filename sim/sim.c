@@ -103,6 +103,7 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
       .error_after_transport = strcmp(params_str(p, "time.error_estimate"), "after_transport") == 0,
       .scheme = strcmp(params_str(p, "time.scheme"), "first_order") == 0 ? SIM_FIRST_ORDER
                                                                         : SIM_SECOND_ORDER,
+      .signed_values = !params_bool(p, "time.nonnegative"),
   };
   /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
   s->own_grid = g;

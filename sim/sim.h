@@ -41,6 +41,9 @@ typedef struct {
   /* SIM_SECOND_ORDER (0, so the default of a zeroed sim_options) or SIM_FIRST_ORDER. The
      second-order scheme has its own estimate; error_after_transport is for the first-order. */
   int scheme;
+  /* Second order: 1 keeps the plain, linear extrapolation, negative values included
+     (time.nonnegative: false); 0 applies the positivity remedy of sim/step2.h. */
+  int signed_values;
 } sim_options;
 
 typedef struct sim {

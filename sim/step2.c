@@ -45,6 +45,7 @@ static double compare(sim *s, int *bq, size_t *bc) {
   const grid *g = s->g;
   const int rows = g->ny * g->nz, nx = g->nx, ns = s->ns;
   const double rtol = s->opt.rtol, atol = s->opt.atol;
+  const int remedy = !s->opt.signed_values;
   double e = 0;
 #pragma omp parallel for schedule(static) reduction(max : e) num_threads(s->opt.nthreads)
   for (int row = 0; row < rows; row++) {
@@ -59,7 +60,7 @@ static double compare(sim *s, int *bq, size_t *bc) {
         const double r = fabs(d) / (atol + rtol * fabs(uf[i]));
         finite &= isfinite(d) && isfinite(uf[i]);
         er = r > er ? r : er;
-        if (ue < 0 && uf[i] >= 0 && uc[i] >= 0) {
+        if (remedy && ue < 0 && uf[i] >= 0 && uc[i] >= 0) {
           add -= ue;
           clipped += 1;
         }
