@@ -15,8 +15,9 @@
  * when their "tolerance intervals" overlap — the accepted steps (one more on either side:
  * sampling) around it at which the value is within rtol of the peak, or within rtol of the
  * band's edge. The values are followed at every accepted step through the run's hook.
- * Reduced for ctest: h = 50 µm (CISIM_TEST_QUICK: also end day 10); scripts/cadence_check.sh
- * runs the full default grid. */
+ * Reduced for ctest: h = 50 µm (CISIM_TEST_QUICK: also end day 10). With arguments
+ * `test_verify_cadence SPACING_UM END_DAY` it runs that grid and end day instead:
+ * scripts/cadence_check.sh runs the default grid (20 µm) to day 20 that way. */
 #include "verify_util.h"
 
 #include "outcome.h"
@@ -223,10 +224,11 @@ static double compare_cadences(const char *scheme, double h, double end, char *w
   return worst;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   double t0 = vu_now();
   const int quick = vu_quick();
-  const double h = 50, end = quick ? 10 : 20;
+  const double h = argc > 1 ? atof(argv[1]) : 50, end = argc > 2 ? atof(argv[2]) : quick ? 10 : 20;
+  vu_info("configs/default.yaml, cells of %g µm, to day %g", h, end);
   char what[128];
   double worst = compare_cadences("second_order", h, end, what, sizeof what);
   vu_info("second order: largest difference in %s", what);
