@@ -4,11 +4,10 @@
 # What time.rtol means for the outcomes of the default protocol (configs/default.yaml): runs it
 # to day END (90) at rtol = atol = 1e-2, 5e-3 (the config's), 3e-3 and 1e-3 with both time
 # schemes and once at 1e-5 (the converged reference, second order), and prints the papillary
-# and reticular collagen
-# changes at END, their errors against the reference, steps and wall time (1 thread) as a
-# Markdown table; docs/numerics.md shows its output. Then it checks that the error falls at
-# least in proportion to rtol (second order): error(r2) <= error(r1) * r2/r1 for each pair of
-# neighbours, for each outcome. --quick: 50 µm cells and END 30 (minutes instead of hours).
+# and reticular collagen changes at END, their errors against the reference, steps and wall
+# time (1 thread) as a Markdown table; docs/numerics.md shows its output. Then it checks that
+# the error falls at least in proportion to rtol (second order): error(r2) <= error(r1) * r2/r1
+# for each pair of neighbours, for each outcome. --quick: 50 µm cells and END 30 (minutes).
 #
 # Runs are kept in WORK (default BUILD/tolerance[-quick]) and reused when their file and log are
 # there: delete them to rerun. The reference takes hours on 2 shared cores.
