@@ -35,8 +35,9 @@ const param_desc params_engine_registry[] = {
     {"time.adaptive", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
      "adapt the step to the tolerances; false: constant dt_max_day (landing on events)"},
     {"time.scheme", P_ENUM, "", "second_order", 0, 0, "second_order|first_order", 0, 0, 0,
-     "time integration: second_order (extrapolated LOD transport in a Strang step, step-doubling "
-     "error estimate) or first_order (one LOD solve per step; docs/numerics.md)"},
+     "time integration: second_order (the Lie step reaction-then-LOD-transport, extrapolated from "
+     "dt and 2 x dt/2: step-doubling error estimate) or first_order (a Strang step with one LOD "
+     "solve; docs/numerics.md)"},
     {"time.nonnegative", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
      "second_order: where the extrapolation would turn a non-negative value negative, set it to "
      "0 and take the mass from the positive corrections (conservative); false: the plain linear "
