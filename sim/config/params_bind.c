@@ -278,11 +278,78 @@ static int is_section(const params *p, const char *key) {
   return 0;
 }
 
+/* A list section: the registry declares KEY[0], KEY[1], ... (up to the longest list it takes)
+   as sections. Returns how many, 0 if KEY is no list. */
+static int list_slots(const params *p, const char *key) {
+  char slot[256];
+  int n = 0;
+  for (;; n++) {
+    snprintf(slot, sizeof slot, "%s[%d]", key, n);
+    if (!is_section(p, slot)) return n;
+  }
+}
+
+/* Every value under section PREFIX back to its registry default. */
+static cs_status reset_section(params *p, const char *prefix) {
+  size_t n = strlen(prefix);
+  for (size_t i = 0; i < p->nvals; i++) {
+    param_value *pv = &p->vals[i];
+    if (strncmp(pv->desc->key, prefix, n) != 0 || pv->desc->key[n] != '.' || !pv->desc->def)
+      continue;
+    source s = {"registry default", NULL, NULL, PARAM_FROM_DEFAULT, 0};
+    yt_doc d;
+    CS_TRY(yt_load_value("registry default", pv->desc->def, &d));
+    cs_status st = params_bind_value(&s, p, pv, d.root);
+    yt_free(&d);
+    CS_TRY(st);
+    pv->from = PARAM_FROM_DEFAULT;
+    pv->line = pv->col = 0;
+  }
+  return CS_OK;
+}
+
+/* A list of mappings for a list section: item i binds as section KEY[i]; the slots it does
+   not fill go back to their defaults, so that a later list (--set) replaces an earlier one. */
+static cs_status bind_list(binder *b, const char *key, const yt_node *n, int slots) {
+  char slot[256], g[128];
+  if (params_bind_is_null(n)) { /* an empty list, or one with every entry commented out */
+    for (int i = 0; i < slots; i++) {
+      snprintf(slot, sizeof slot, "%s[%d]", key, i);
+      CS_TRY(reset_section(b->p, slot));
+    }
+    return CS_OK;
+  }
+  if (n->kind == YT_SEQ && (int)n->n > slots)
+    return params_bind_error(b->src, n->line, n->col, key,
+                             "expected a list of at most %d mappings, got a list of %zu", slots,
+                             n->n);
+  if (n->kind != YT_SEQ)
+    return params_bind_error(b->src, n->line, n->col, key,
+                             "expected a list of at most %d mappings, got %s", slots,
+                             params_bind_got(n, g, sizeof g));
+  for (int i = 0; i < slots; i++) {
+    snprintf(slot, sizeof slot, "%s[%d]", key, i);
+    if (i >= (int)n->n) {
+      CS_TRY(reset_section(b->p, slot));
+      continue;
+    }
+    const yt_node *it = n->items[i];
+    if (it->kind != YT_MAP)
+      return params_bind_error(b->src, it->line, it->col, slot, "expected a mapping of keys, got %s",
+                               params_bind_got(it, g, sizeof g));
+    CS_TRY(reset_section(b->p, slot));
+    CS_TRY(params_bind_at(b, slot, it, it->line, it->col));
+  }
+  return CS_OK;
+}
+
 /* Binds node n given under the dotted key (at kline:kcol) and everything below it. */
 cs_status params_bind_at(binder *b, const char *key, const yt_node *n, int kline, int kcol) {
   params *p = b->p;
   const source *s = b->src;
   param_value *pv = params_bind_find(p, key);
+  const int slots = pv ? 0 : list_slots(p, key);
+  if (slots) return bind_list(b, key, n, slots);
   if (pv) {
     size_t i = (size_t)(pv - p->vals);
     if (b->given_line) {

@@ -34,10 +34,18 @@ const param_desc params_engine_registry[] = {
      "absolute tolerance (in each species' unit) on the local error estimate"},
     {"time.adaptive", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
      "adapt the step to the tolerances; false: constant dt_max_day (landing on events)"},
+    {"time.scheme", P_ENUM, "", "second_order", 0, 0, "second_order|first_order", 0, 0, 0,
+     "time integration: second_order (the Lie step reaction-then-LOD-transport, extrapolated from "
+     "dt and 2 x dt/2: step-doubling error estimate) or first_order (a Strang step with one LOD "
+     "solve; docs/numerics.md)"},
+    {"time.nonnegative", P_BOOL, "", "true", 0, 1, NULL, 0, 0, 0,
+     "second_order: where the extrapolation would turn a non-negative value negative, set it to "
+     "0 and take the mass from the positive corrections (conservative); false: the plain linear "
+     "extrapolation, for signed fields and linear verification"},
     {"time.error_estimate", P_ENUM, "", "end_of_step", 0, 0, "end_of_step|after_transport", 0,
      0, 0,
-     "state the step error is measured on; after_transport for localised sources under fast "
-     "diffusion (docs/numerics.md)"},
+     "first_order only: state the step error is measured on; after_transport for localised "
+     "sources under fast diffusion (docs/numerics.md)"},
     {"output.file", P_STRING, "", "run.h5", 0, 0, NULL, 0, 0, 0,
      "run file (HDF5); -o on the command line wins"},
     {"output.precision", P_ENUM, "", "double", 0, 0, "double|single", 0, 0, 0,

@@ -201,6 +201,33 @@ static void sb_layers(sbuf *b, const params *p) {
   sb_printf(b, "]  # from the surface down, thickness in µm\n");
 }
 
+/* List sections (a registry declaring "x.list[0].a", "x.list[1].a", ...): the entry a key
+   belongs to ("x.list[1].a": 1), -1 for a key outside a list. */
+static int slot_of(const char *key) {
+  const char *l = strchr(key, '[');
+  return l ? atoi(l + 1) : -1;
+}
+
+/* Whether every value in the list entry that key belongs to still has its default: such an
+   entry is left out of the YAML text and the value listing (it is as good as absent). */
+static int slot_unused(const params *p, const char *key) {
+  const char *r = strchr(key, ']');
+  if (!r) return 0;
+  size_t n = (size_t)(r - key) + 1;
+  for (size_t i = 0; i < p->nvals; i++)
+    if (strncmp(p->vals[i].desc->key, key, n) == 0 && p->vals[i].from != PARAM_FROM_DEFAULT)
+      return 0;
+  return 1;
+}
+
+/* The key as the registry tables show it: list entries as "[i]" (entry 0 stands for all). */
+static const char *table_key(const char *key, char *buf, size_t sz) {
+  const char *l = strchr(key, '['), *r = l ? strchr(l, ']') : NULL;
+  if (!r) return key;
+  snprintf(buf, sz, "%.*s[i]%s", (int)(l - key), key, r + 1);
+  return buf;
+}
+
 /* Does key sit under prefix ("" = the top), and if so, what follows? */
 static const char *under(const char *key, const char *prefix) {
   size_t n = strlen(prefix);
@@ -226,6 +253,7 @@ static void emit_section(sbuf *b, const params *p, const char *prefix, int depth
       done = r2 && first_part_len(r2) == len && strncmp(r2, rest, len) == 0;
     }
     if (done) continue;
+    if (memchr(rest, ']', len) && slot_unused(p, p->vals[i].desc->key)) continue;
     if (rest[len] == '\0') {
       sb_printf(b, "%*s%s: ", 2 * depth, "", rest);
       sb_value(b, p, &p->vals[i]);
@@ -302,11 +330,12 @@ static void range_of(const param_desc *d, char *buf, size_t sz) {
 void params_print_registry(FILE *out, const param_desc *reg, const char *prefix) {
   static const char *const head[5] = {"key", "type", "unit", "default", "range"};
   int w[5];
-  char range[256];
+  char range[256], kb[256];
   for (int c = 0; c < 5; c++) w[c] = width(head[c]);
   for (const param_desc *d = reg; d->key; d++) {
+    if (slot_of(d->key) > 0) continue;
     range_of(d, range, sizeof range);
-    const char *col[5] = {d->key, type_name(d), d->unit ? d->unit : "",
+    const char *col[5] = {table_key(d->key, kb, sizeof kb), type_name(d), d->unit ? d->unit : "",
                           d->def ? d->def : "(required)", range};
     for (int c = 0; c < 5; c++)
       if (width(col[c]) > w[c]) w[c] = width(col[c]);
@@ -315,8 +344,9 @@ void params_print_registry(FILE *out, const param_desc *reg, const char *prefix)
   for (int c = 0; c < 5; c++) cell(out, head[c], w[c]);
   fprintf(out, "doc\n");
   for (const param_desc *d = reg; d->key; d++) {
+    if (slot_of(d->key) > 0) continue;
     range_of(d, range, sizeof range);
-    const char *col[5] = {d->key, type_name(d), d->unit ? d->unit : "",
+    const char *col[5] = {table_key(d->key, kb, sizeof kb), type_name(d), d->unit ? d->unit : "",
                           d->def ? d->def : "(required)", range};
     for (int c = 0; c < 5; c++) cell(out, col[c], w[c]);
     fprintf(out, "%s\n", d->doc ? d->doc : "");
@@ -324,14 +354,16 @@ void params_print_registry(FILE *out, const param_desc *reg, const char *prefix)
 }
 
 void params_print_markdown(FILE *out, const param_desc *reg, const char *title) {
-  char range[256];
+  char range[256], kb[256];
   fprintf(out, "## %s\n\n| key | type | unit | default | range | description |\n", title);
   fprintf(out, "|---|---|---|---|---|---|\n");
   for (const param_desc *d = reg; d->key; d++) {
+    if (slot_of(d->key) > 0) continue;
     range_of(d, range, sizeof range);
     for (char *q = range; *q; q++)
       if (*q == '|') *q = '/'; /* a bare | would end the table cell */
-    fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", d->key, type_name(d),
+    fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", table_key(d->key, kb, sizeof kb),
+            type_name(d),
             d->unit && *d->unit ? d->unit : "", d->def ? d->def : "(required)", range,
             d->doc ? d->doc : "");
   }
@@ -348,6 +380,7 @@ void params_print_values(FILE *out, const params *p) {
     if (width(p->vals[i].desc->key) > kw) kw = width(p->vals[i].desc->key);
   for (size_t i = 0; i < p->nvals; i++) {
     const param_value *v = &p->vals[i];
+    if (slot_unused(p, v->desc->key)) continue;
     sbuf b = {NULL, 0, 0, 0};
     sb_value(&b, p, v);
     if (has_unit(v->desc)) sb_printf(&b, " %s", v->desc->unit);

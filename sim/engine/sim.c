@@ -7,9 +7,13 @@
 
 #include "bigmem.h"
 #include "outcome.h"
+#include "step2.h"
 
 /* Slack on the error test: a step slightly over tolerance is kept rather than redone. */
 #define SIM_REJECT_ABOVE 2.0
+/* The second-order scheme's estimate is a local one of this very step (step doubling), so
+   the test is the plain one: redo a step whose estimate exceeds the tolerance. */
+#define SIM2_REJECT_ABOVE 1.0
 
 static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
                            const sim_options *o) {
@@ -18,6 +22,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   s->inst = inst;
   s->opt = *o;
   if (s->opt.nthreads < 1) s->opt.nthreads = 1;
+  if (s->opt.scheme != SIM_FIRST_ORDER) s->opt.error_after_transport = 0;
   s->ns = m->nspecies;
   size_t n = g->ncell;
   /* huge pages where offered: see bigmem.c */
@@ -39,6 +44,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   CS_TRY(series_init(&s->ser, g, m, s->opt.nthreads));
   CS_TRY(transport_create(&s->tr, g, m, inst, s->opt.nthreads));
   CS_TRY(reaction_create(&s->rx, g, m, inst, s->opt.rtol, s->opt.atol, s->opt.nthreads));
+  if (s->opt.scheme != SIM_FIRST_ORDER) CS_TRY(step2_create(&s->s2, s));
   /* First touch by the threads that will sweep the data. */
   int rows = g->ny * g->nz;
 #pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
@@ -109,6 +115,9 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
       .adaptive = params_bool(p, "time.adaptive"),
       .nthreads = nthreads,
       .error_after_transport = strcmp(params_str(p, "time.error_estimate"), "after_transport") == 0,
+      .scheme = strcmp(params_str(p, "time.scheme"), "first_order") == 0 ? SIM_FIRST_ORDER
+                                                                        : SIM_SECOND_ORDER,
+      .signed_values = !params_bool(p, "time.nonnegative"),
   };
   /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
   s->own_grid = g;
@@ -120,6 +129,7 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
 
 void sim_free(sim *s) {
   outcome_free(s->oc);
+  step2_free(s->s2);
   transport_free(s->tr);
   reaction_free(s->rx);
   free(s->mem);
@@ -134,7 +144,7 @@ void sim_free(sim *s) {
 
 size_t sim_bytes(const sim *s) {
   return sizeof(double) * s->g->ncell * (s->mid_mem ? 5 : 3) * (size_t)s->ns +
-         transport_bytes(s->tr) + reaction_bytes(s->rx);
+         transport_bytes(s->tr) + reaction_bytes(s->rx) + step2_bytes(s->s2);
 }
 
 /* Weighted max-norm of the transport's local error estimate; also catches non-finite values
@@ -180,14 +190,14 @@ static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) 
   return err;
 }
 
+/* All species in one parallel region (each region is a synchronisation), by rows. */
 static void copy_state(sim *s, double *const *dst, double *const *src) {
-  const size_t n = s->g->ncell;
-  for (int q = 0; q < s->ns; q++) {
-    double *d = dst[q];
-    const double *a = src[q];
+  const int rows = s->g->ny * s->g->nz, nx = s->g->nx, ns = s->ns;
 #pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
-    for (size_t c = 0; c < n; c++) d[c] = a[c];
-  }
+  for (int row = 0; row < rows; row++)
+    for (int q = 0; q < ns; q++)
+      memcpy(dst[q] + (size_t)row * (size_t)nx, src[q] + (size_t)row * (size_t)nx,
+             sizeof(double) * (size_t)nx);
 }
 
 static void record_change(sim *s) {
@@ -295,7 +305,40 @@ static void apply_due_sessions(sim *s) {
     apply_session(s, s->next_session++);
 }
 
+/* A step over tolerance: back to its start, with a smaller step. */
+static cs_status reject_step(sim *s, double dt, double err) {
+  copy_state(s, s->u, s->un);
+  s->nrejected++;
+  s->dt = dt * fmax(0.2, 0.9 / sqrt(err));
+  /* The split scheme's fixed point moves with dt, so a step that grew too far is rejected
+     again each time it is retried: stay below it for a while instead of oscillating. */
+  s->dt_cap = 0.9 * dt;
+  if (s->dt < s->opt.dt_min)
+    return CS_ERROR(CS_ERR_RUN,
+                    "step size fell below time.dt_min_day (%g) at t = %.9g day; loosen "
+                    "time.rtol/atol or lower dt_min_day",
+                    s->opt.dt_min, s->t);
+  return CS_OK;
+}
+
+/* The next step's size after an accepted step dt (dt_wanted: the size before landing on an
+   output or event shortened it; so: the second-order scheme). */
+static void accept_step_size(sim *s, int so, double dt, double dt_wanted, double err) {
+  /* both estimates are of a first-order error, O(dt^2) per step: dt ~ err^(-1/2) */
+  double fac = !so && !s->have_history ? 2.0 : err > 0 ? 0.9 / sqrt(err) : 2.0;
+  s->dt_prev = dt;
+  s->have_history = so || !s->mid_mem || s->mid_steps >= 2;
+  double next = dt * fmin(2.0, fmax(0.2, fac));
+  /* A step shortened to land on an output time is no reason for a short next step: back to
+     the size the control had chosen (as far as this step's estimate allows), so that where
+     the outputs fall changes the step sequence as little as possible. */
+  if (so && dt < dt_wanted) next = fmax(next, fmin(fac * dt, dt_wanted));
+  s->dt = fmin(next, s->dt_cap);
+  s->dt_cap *= 1.1;
+}
+
 cs_status sim_advance_to(sim *s, double t_target) {
+  const int so = s->opt.scheme != SIM_FIRST_ORDER;
   while (s->t < t_target) {
     apply_due_sessions(s);
     double t_stop = t_target;
@@ -306,6 +349,7 @@ cs_status sim_advance_to(sim *s, double t_target) {
     if (at_event) t_stop = ev;
     double dt = fmin(s->dt, s->opt.dt_max);
     if (!s->opt.adaptive) dt = s->opt.dt_max;
+    const double dt_wanted = dt;
     int lands = 0;
     const double left = t_stop - s->t;
     /* Within rounding of a whole step counts as a whole step: a fixed dt that divides the
@@ -317,44 +361,32 @@ cs_status sim_advance_to(sim *s, double t_target) {
       dt = 0.5 * left; /* two even steps rather than one long and one sliver */
     }
     copy_state(s, s->un, s->u);
-    cs_status st = try_step(s, dt);
+    int bq = 0;
+    size_t bc = 0;
+    double err = 0;
+    cs_status st = so ? step2_begin(s, dt, &err, &bq, &bc) : try_step(s, dt);
     if (st != CS_OK) {
       /* Keep the failed attempt for a diagnostic snapshot; name the first non-finite value. */
       s->nonfinite = 1;
       s->fail_t = lands ? t_stop : s->t + dt;
       return first_nonfinite(s, st);
     }
-    int bq = 0;
-    size_t bc = 0;
-    double err = step_error(s, dt, &bq, &bc);
+    if (!so) err = step_error(s, dt, &bq, &bc);
     if (isinf(err)) {
       s->nonfinite = 1;
       s->fail_t = lands ? t_stop : s->t + dt;
       return nonfinite_error(s, bq, bc);
     }
-    if (s->opt.adaptive && s->have_history && err > SIM_REJECT_ABOVE) {
-      copy_state(s, s->u, s->un);
-      s->nrejected++;
-      s->dt = dt * fmax(0.2, 0.9 / sqrt(err));
-      /* The split scheme's fixed point moves with dt, so a step that grew too far is rejected
-         again each time it is retried: stay below it for a while instead of oscillating. */
-      s->dt_cap = 0.9 * dt;
-      if (s->dt < s->opt.dt_min)
-        return CS_ERROR(CS_ERR_RUN,
-                        "step size fell below time.dt_min_day (%g) at t = %.9g day; loosen "
-                        "time.rtol/atol or lower dt_min_day",
-                        s->opt.dt_min, s->t);
+    if (s->opt.adaptive &&
+        (so ? err > SIM2_REJECT_ABOVE : s->have_history && err > SIM_REJECT_ABOVE)) {
+      CS_TRY(reject_step(s, dt, err));
       continue;
     }
-    record_change(s);
+    if (so) step2_finish(s);
+    else record_change(s);
     s->t = lands ? t_stop : s->t + dt;
     s->nsteps++;
-    /* first-order estimate: dt ~ err^(-1/2) */
-    double fac = !s->have_history ? 2.0 : err > 0 ? 0.9 / sqrt(err) : 2.0;
-    s->dt_prev = dt;
-    s->have_history = !s->mid_mem || s->mid_steps >= 2;
-    s->dt = fmin(dt * fmin(2.0, fmax(0.2, fac)), s->dt_cap);
-    s->dt_cap *= 1.1;
+    accept_step_size(s, so, dt, dt_wanted, err);
     if (lands && at_event && s->t == ev) {
       reaction_update_sources(s->rx);
       s->dt = s->opt.dt_initial;

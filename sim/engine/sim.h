@@ -1,80 +1,20 @@
 /* sim: one simulation — state arrays, time stepping, events and diagnostics.
  *
- * A step is Strang-split: reaction dt/2, transport dt, reaction dt/2. The step size adapts to
- * a local error estimate of the (first-order) transport, from the change over this step and
- * the previous one: err ~ dt/(dt+dt_prev) * |du_n - (dt/dt_prev) du_{n-1}|, scaled per value
- * by atol + rtol*|u| and reduced with max (exact in any order, so thread-count independent).
- * Steps land exactly on output times and model events (e.g. a treatment session), after
- * which the step restarts from dt_initial. */
+ * Two schemes (time.scheme):
+ *   second_order (default): the Lie step "reaction dt, then LOD transport dt" once over dt
+ *     and twice over dt/2, extrapolated (sim/step2.h); the difference of the two is the local
+ *     error estimate (step doubling) that sizes the step.
+ *   first_order: one Strang step, reaction dt/2, LOD transport dt, reaction dt/2; the step
+ *     size adapts to an estimate from the change over this step and the previous one:
+ *     err ~ dt/(dt+dt_prev) * |du_n - (dt/dt_prev) du_{n-1}|.
+ * Errors are scaled per value by atol + rtol*|u| and reduced with max (exact in any order, so
+ * thread-count independent). Steps land exactly on output times and model events (e.g. a
+ * treatment session), after which the step restarts from dt_initial. */
 #ifndef CISIM_SIM_H
 #define CISIM_SIM_H
 
-#include "error.h"
-#include "grid.h"
-#include "model.h"
-#include "params.h"
-#include "reaction.h"
-#include "series.h"
-#include "transport.h"
+#include "sim_state.h"
 
-struct outcome;
-
-typedef struct {
-  double end_day, output_every_day;
-  double dt_initial, dt_min, dt_max;
-  double rtol, atol;
-  int adaptive;
-  int nthreads;
-  /* Measure the step error on the state right after transport instead of at the end of the
-     step (time.error_estimate: after_transport). The end-of-step state carries the last half
-     step's source not yet spread by transport, a bump of size source·dt/2 that jumps whenever
-     dt changes; with a localised source under fast diffusion that jump, not the solution,
-     then sets the step size. 0 (the default) keeps the end-of-step estimate. */
-  int error_after_transport;
-} sim_options;
-
-typedef struct sim {
-  const grid *g;
-  const model *m;
-  void *inst;
-  sim_options opt;
-  int ns;
-  double *u[MODEL_MAX_SPECIES];     /* the state, one contiguous array per species */
-  double *un[MODEL_MAX_SPECIES];    /* state at the start of the step (for rejection) */
-  double *du[MODEL_MAX_SPECIES];    /* change over the previous accepted step */
-  double *mem;
-  double *mid[MODEL_MAX_SPECIES];      /* error_after_transport: state after this step's transport */
-  double *mid_prev[MODEL_MAX_SPECIES]; /* ... and after the previous accepted step's */
-  double *mid_mem;
-  int mid_steps;                       /* accepted steps since the last event (capped at 2) */
-  transport *tr;
-  reaction *rx;
-  double t, dt, dt_prev;
-  double dt_cap;                    /* below the last rejected step, relaxed as steps succeed */
-  int have_history;
-  long nsteps, nrejected, nsubsteps;
-  series_ctx ser;                       /* the engine's own diagnostics (series.h) */
-  /* treatment: the model's sessions (NULL: none) and the next session to apply */
-  const treatment *treat;
-  int next_session;
-  struct outcome *oc;               /* outcome metrics (sim/engine/outcome.h), NULL if none */
-  /* Run control (sim_run): the index n of the snapshot being advanced to (output time
-     n * output_every_day; snapshots 0 .. n-1 are written), and a hook called between accepted
-     steps and after each snapshot (NULL: none). The hook may write a checkpoint and ask the run
-     to stop by setting stop; sim_advance_to and sim_run then return CS_OK with stopped = 1 and
-     a state that a checkpoint restores exactly (sim/io/checkpoint.h). */
-  long next_output;
-  cs_status (*hook)(struct sim *s, int after_snapshot, void *ctx);
-  void *hook_ctx;
-  int stop, stopped;
-  /* Set when a step produced a non-finite value: the state u is that step's result (for a
-     diagnostic snapshot) and fail_t the time it would have reached. */
-  int nonfinite;
-  double fail_t;
-  /* owned when built from params */
-  grid own_grid;
-  int owns;
-} sim;
 
 /* Build a simulation from a grid, a model and its instance (tests). Sets the initial state. */
 cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_options *o);

@@ -211,6 +211,13 @@ void transport_free(transport *t) {
 
 size_t transport_bytes(const transport *t) { return t->bytes; }
 
+int transport_moves(const transport *t, int s) {
+  const int nl = t->g->nlayers;
+  int moves = t->m->species[s].chemo_attractant >= 0;
+  for (int l = 0; l < nl; l++) moves |= t->D[s * nl + l] > 0;
+  return moves;
+}
+
 /* Diffusive conductance dt*D_f/h^2 of face f (between unknowns f-1 and f) of a line. */
 static double face_conductance(const transport *t, int dir, int s, int layer, int f, double r) {
   int nl = t->g->nlayers;
@@ -508,9 +515,7 @@ void transport_step(transport *t, double *const *u, double dt) {
   const int nl = t->g->nlayers, nz = t->g->nz;
   for (int o = 0; o < t->nspecies; o++) {
     const int s = t->order[o], attr = t->m->species[s].chemo_attractant;
-    int moves = attr >= 0;
-    for (int l = 0; l < nl; l++) moves |= t->D[s * nl + l] > 0;
-    if (!moves) continue;
+    if (!transport_moves(t, s)) continue;
     const factor *fs[3];
     for (int d = 0; d < t->nsweeps; d++) {
       factor *f = &t->fac[((size_t)d * (size_t)t->nspecies + (size_t)s) * (size_t)nl];

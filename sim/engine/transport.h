@@ -27,6 +27,10 @@ cs_status transport_create(transport **t, const grid *g, const model *m, const v
 void transport_step(transport *t, double *const *u, double dt);
 void transport_free(transport *t);
 
+/* Whether species s moves at all (diffuses in some layer or climbs an attractant): the others
+   are left untouched by transport_step. */
+int transport_moves(const transport *t, int s);
+
 /* Bytes of memory the transport owns (scratch and factorisations), for `cisim check`. */
 size_t transport_bytes(const transport *t);
 

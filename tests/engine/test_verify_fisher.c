@@ -157,8 +157,9 @@ static int source_decay_0d(void) {
   vu_try(grid_init(&g, &p), "grid_init");
   void *inst = NULL;
   vu_try(model_diffusion.create(&p, &g, &inst), "create");
-  const double k = 1000, q = 500, rtol = 1e-6, u0 = 3;
-  cell_info c = {0, 15, 5, 15, 1.0}; /* source weight 1: f = q */
+  /* the line's cell (centre 15, 15): weight 1/h², so f = rate/h² */
+  const double k = 1000, q = 500.0 / (10 * 10), rtol = 1e-6, u0 = 3;
+  cell_info c = {0, 15, 5, 15, 0};
   int fails = 0;
   const double dts[] = {1e-4, 1e-3, 1e-2, 1};
   double worst = 0;

@@ -13,7 +13,7 @@
  * Each input goes through
  *   1. `cisim info RUN.h5` (cli_info, stdout to /dev/null), which also reads the checkpoint's
  *      header;
- *   2. the checks of `cisim run --resume RUN.h5` (sim/cli.c), in its order, without running:
+ *   2. the checks of `cisim run --resume RUN.h5` (sim/tools/cmd_run.c), in its order, without running:
  *      checkpoint_read_header -> params_load of its configuration -> sim_create (skipped above
  *      MAX_CELLS cells: the grid's state arrays would be allocated) -> hdf5out_open_append on
  *      the run file (a scratch copy) -> close; then checkpoint_restore (also when the run

@@ -1,7 +1,8 @@
 /* Checkpoint/restart (sim/io/checkpoint.h): a run stopped after N steps, checkpointed, and
  * continued in a fresh sim ends bitwise identical to an uninterrupted run (fields, series with
  * the outcome metrics, step counters), for stops at the start, during a session's first
- * hours and days, and between snapshots, with both error estimates. Also: a non-finite value
+ * hours and days, and between snapshots, with the second-order scheme and with the first-order
+ * one under both its error estimates. Also: a non-finite value
  * stops the run after a diagnostic snapshot naming species, cell and time; a damaged or
  * truncated checkpoint is refused with CS_ERR_INPUT. */
 #define _POSIX_C_SOURCE 200809L
@@ -38,13 +39,16 @@ static void try_(cs_status st, const char *what) {
 
 static char config[1024], tmpdir[512];
 
-static void load(params *p, const char *estimate) {
-  char est[128];
-  snprintf(est, sizeof est, "time.error_estimate=%s", estimate);
+/* variant: "second_order", or a first-order error estimate ("after_transport", "end_of_step") */
+static void load(params *p, const char *variant) {
+  char est[128], sch[64];
+  const int second = strcmp(variant, "second_order") == 0;
+  snprintf(est, sizeof est, "time.error_estimate=%s", second ? "end_of_step" : variant);
+  snprintf(sch, sizeof sch, "time.scheme=%s", second ? "second_order" : "first_order");
   const char *sets[] = {"grid.spacing_um=50", "time.end_day=3", "time.output_every_day=1",
-                        "time.rtol=1e-2", "time.atol=1e-2", est,
+                        "time.rtol=1e-2", "time.atol=1e-2", est, sch,
                         "protocol.sessions.day=[0, 1.5]"};
-  try_(params_load(p, config, sets, 7, model_registry_lookup), "params_load");
+  try_(params_load(p, config, sets, 8, model_registry_lookup), "params_load");
 }
 
 typedef struct {
@@ -150,7 +154,7 @@ static void restart_suite(const char *estimate) {
 
 static void nonfinite_suite(void) {
   params p;
-  load(&p, "after_transport");
+  load(&p, "second_order");
   sim s;
   try_(sim_create(&s, &p, 2), "sim_create (NaN)");
   char path[640];
@@ -195,7 +199,7 @@ static void nonfinite_suite(void) {
 
 static void damaged_suite(void) {
   params p;
-  load(&p, "after_transport");
+  load(&p, "second_order");
   char *yaml = params_to_yaml(&p);
   sim s;
   try_(sim_create(&s, &p, 2), "sim_create (damaged)");
@@ -270,6 +274,7 @@ int main(void) {
     perror("mkdtemp");
     return 1;
   }
+  restart_suite("second_order");
   restart_suite("after_transport");
   restart_suite("end_of_step");
   nonfinite_suite();

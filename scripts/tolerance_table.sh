@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# scripts/tolerance_table.sh [--build DIR] [--work DIR] [--end DAY] [--quick]
+#
+# What time.rtol means for the outcomes of the default protocol (configs/default.yaml): runs it
+# to day END (90) at rtol = atol = 1e-2, 5e-3 (the config's), 3e-3 and 1e-3 with both time
+# schemes and once at 1e-5 (the converged reference, second order), and prints the papillary
+# and reticular collagen changes at END, their errors against the reference, steps and wall
+# time (1 thread) as a Markdown table; docs/numerics.md shows its output. Then it checks that
+# the error falls at least in proportion to rtol (second order): error(r2) <= error(r1) * r2/r1
+# for each pair of neighbours, for each outcome. --quick: 50 µm cells and END 30 (minutes).
+#
+# Runs are kept in WORK (default BUILD/tolerance[-quick]) and reused when their file and log are
+# there: delete them to rerun. The reference takes hours on 2 shared cores.
+# Exit status: 0 done (and the error fell in proportion), 1 a run failed or it did not, 2 usage.
+set -u
+build= work= end=90 quick=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) build=${2:?--build needs a directory}; shift ;;
+    --work) work=${2:?--work needs a directory}; shift ;;
+    --end) end=${2:?--end needs a day}; shift ;;
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "tolerance_table: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${build:-$root/build}
+cisim=$build/cisim
+[ -x "$cisim" ] || { echo "tolerance_table: $cisim not found: build first" >&2; exit 2; }
+py=${CISIM_PYTHON:-/usr/bin/python3}
+"$py" -c 'import h5py' 2>/dev/null || { echo "tolerance_table: needs python3-h5py ($py)" >&2; exit 2; }
+sets=()
+if [ "$quick" = 1 ]; then
+  [ "$end" = 90 ] && end=30
+  sets=(--set grid.spacing_um=50)
+  work=${work:-$build/tolerance-quick}
+fi
+work=${work:-$build/tolerance}
+mkdir -p "$work" || exit 2
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
+# run SCHEME RTOL: WORK/SCHEME_RTOL.h5 and .log (kept if both are there)
+run() {
+  local f=$work/$1_$2
+  if [ -s "$f.h5" ] && grep -q 'done:' "$f.log" 2>/dev/null; then return 0; fi
+  echo "tolerance_table: running $1 at rtol = atol = $2 ..." >&2
+  "$cisim" run "$root/configs/default.yaml" -o "$f.h5" --force --threads 1 --set "time.end_day=$end" \
+    --set "time.scheme=$1" --set "time.rtol=$2" --set "time.atol=$2" "${sets[@]}" >"$f.log" 2>&1 ||
+    { echo "tolerance_table: the run $f failed (see $f.log)" >&2; return 1; }
+}
+
+rtols=(1e-2 5e-3 3e-3 1e-3)
+run second_order 1e-5 || exit 1
+for s in second_order first_order; do
+  for r in "${rtols[@]}"; do run "$s" "$r" || exit 1; done
+done
+
+"$py" - "$work" "$end" "${rtols[@]}" <<'EOF'
+import re, sys
+import h5py
+work, end, rtols = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+
+def outcome(name):
+    with h5py.File(f"{work}/{name}.h5", "r") as f:
+        t, s = f["time"][:], f["series"]
+        i = int(abs(t - end).argmin())
+        vals = float(s["collagen_change_papillary"][i]), float(s["collagen_change_reticular"][i])
+    log = open(f"{work}/{name}.log").read()
+    m = re.search(r"done: (\d+) steps \((\d+) rejected\).*?, ([0-9.]+) s \(output", log)
+    return vals, (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0.0)
+
+(rp, rr), (rs, rj, rw) = outcome("second_order_1e-5")
+print(f"Default protocol, collagen change at day {end:g}; reference: second order, "
+      f"rtol = atol = 1e-5 ({rs} steps, {rj} rejected, {rw:.0f} s): papillary {rp:+.3f} %, "
+      f"reticular {rr:+.3f} %.\n")
+print("| scheme | rtol = atol | steps (rejected) | wall, 1 thread | papillary | error | reticular | error |")
+print("|---|---|---|---|---|---|---|---|")
+ok = True
+for scheme in ("second_order", "first_order"):
+    errs = []
+    for r in rtols:
+        (p, q), (st, rej, wall) = outcome(f"{scheme}_{r}")
+        ep, eq = (p - rp) / rp, (q - rr) / rr
+        errs.append((float(r), abs(ep), abs(eq)))
+        print(f"| {scheme.replace('_', ' ')} | {r} | {st} ({rej}) | {wall:.1f} s | {p:+.2f} % | "
+              f"{100 * ep:+.2f} % | {q:+.2f} % | {100 * eq:+.2f} % |")
+    if scheme != "second_order":
+        continue
+    for (r1, p1, q1), (r2, p2, q2) in zip(errs, errs[1:]):
+        for what, e1, e2 in (("papillary", p1, p2), ("reticular", q1, q2)):
+            good = e2 <= e1 * r2 / r1
+            ok = ok and good
+            print(f"{'PASS' if good else 'FAIL'}: second order, {what}: rtol {r1:g} -> {r2:g} "
+                  f"(x{r2 / r1:.2g}): error {e1:.2e} -> {e2:.2e} (x{e2 / e1 if e1 else 0:.2g})",
+                  file=sys.stderr)
+sys.exit(0 if ok else 1)
+EOF
