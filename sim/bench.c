@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bigmem.h"
 #include "cli.h"
@@ -139,15 +140,141 @@ static int bench_threads(const grid *g, int ns, int steps, int threads) {
   return st == CS_OK ? 0 : 1;
 }
 
+/* ---- the microneedling model: its reaction alone, and whole steps --------------------- */
+
+/* configs/default.yaml's skin and protocol; its cross-section at 10 µm unless --mn-config. */
+static const char mn_default_yaml[] =
+    "model: microneedling\n"
+    "grid: {dims: 2, size_um: [2600, 2500], spacing_um: 10,\n"
+    "       boundary: {x: periodic, surface: noflux, deep: noflux}}\n"
+    "layers:\n"
+    "  - {name: epidermis,  thickness_um: 100}\n"
+    "  - {name: papillary,  thickness_um: 300}\n"
+    "  - {name: reticular,  thickness_um: 1800}\n"
+    "  - {name: hypodermis, thickness_um: 300}\n"
+    "time: {end_day: 180, output_every_day: 5, dt_max_day: 1, rtol: 3e-3, atol: 3e-3,\n"
+    "       error_estimate: after_transport}\n"
+    "protocol:\n"
+    "  device: {needle_length_um: 1500, penetration: 0.5, needle_diameter_um: 250, tip: cone,\n"
+    "           halo_um: 20}\n"
+    "  pattern: {kind: square, density_per_cm2: 15, passes: 8, shift: random, seed: 1}\n"
+    "  sessions: {day: [0, 28, 56]}\n"
+    "microneedling:\n"
+    "  fibroblast:\n"
+    "    density_per_mm3: {epidermis: 0, papillary: 1250, reticular: 1250, hypodermis: 300}\n"
+    "    motility_um2_per_day: {epidermis: 0, hypodermis: 0}\n"
+    "    chemotaxis_um2_per_day_per_ng_ml: {epidermis: 0, hypodermis: 0}\n"
+    "  collagen:\n"
+    "    baseline_mg_per_ml: {epidermis: 0, papillary: 250, reticular: 250, hypodermis: 60}\n";
+
+typedef struct {
+  long left;
+} step_budget;
+
+static cs_status stop_after(sim *s, int after_snapshot, void *ctx) {
+  step_budget *b = ctx;
+  if (!after_snapshot && --b->left <= 0) s->stop = 1;
+  return CS_OK;
+}
+
+/* One row: the state one day after the first session (inflammatory phase), then the
+   reaction's half step at the step size the run had reached, 5 × `steps` times, and `steps`
+   accepted whole adaptive steps (reaction, transport, error estimate and step control;
+   rejected attempts counted as steps). */
+static int bench_microneedling(const params *p, int steps, int threads) {
+  sim s;
+  cs_status st = sim_create(&s, p, threads);
+  if (st == CS_OK) st = sim_advance_to(&s, 1.0);
+  if (st != CS_OK) {
+    cli_fail("bench");
+    sim_free(&s);
+    return 1;
+  }
+  const double cells = (double)s.g->ncell * s.ns;
+  const double h = 0.5 * fmin(s.dt, s.opt.dt_max);
+  const int reps = 5 * steps; /* a half step takes a fifth of a whole step or less */
+  long sub = 0;
+  double t0 = wall();
+  for (int n = 0; n < reps && st == CS_OK; n++) st = reaction_step(s.rx, s.u, s.t, h, &sub);
+  double t_rx = (wall() - t0) / (cells * reps) * 1e9;
+  long n0 = s.nsteps + s.nrejected, r0 = s.nrejected;
+  step_budget b = {steps};
+  s.hook = stop_after;
+  s.hook_ctx = &b;
+  t0 = wall();
+  if (st == CS_OK) st = sim_advance_to(&s, s.opt.end_day);
+  double el = wall() - t0;
+  long attempts = s.nsteps + s.nrejected - n0;
+  printf("  %7d %10.3f %10.4f %12.3f %7ld %8ld %9.3g\n", threads, t_rx,
+         (double)sub / ((double)s.g->ncell * reps), el / (cells * (double)attempts) * 1e9,
+         attempts, s.nrejected - r0, s.t);
+  if (st != CS_OK) cli_fail("bench");
+  sim_free(&s);
+  return st == CS_OK ? 0 : 1;
+}
+
+static int bench_mn_table(const char *config, int steps, int threads) {
+  char tmp[] = "/tmp/cisim_bench_XXXXXX";
+  const char *path = config;
+  if (!path) {
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int ok = f && fputs(mn_default_yaml, f) >= 0;
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok) {
+      fprintf(stderr, "cisim: bench: cannot write a temporary configuration in /tmp\n");
+      if (fd >= 0) unlink(tmp);
+      return 1;
+    }
+    path = tmp;
+  }
+  params p;
+  cs_status st = params_load(&p, path, NULL, 0, model_registry_lookup);
+  if (!config) unlink(tmp);
+  if (st == CS_OK && strcmp(p.model_name, "microneedling") != 0)
+    st = CS_ERROR(CS_ERR_INPUT, "%s: --mn-config wants a microneedling configuration", path);
+  if (st != CS_OK) {
+    params_free(&p);
+    return cli_fail("bench");
+  }
+  grid g;
+  if (grid_init(&g, &p) != CS_OK) {
+    params_free(&p);
+    return cli_fail("bench");
+  }
+  printf("microneedling: %s, %dD grid %d × %d × %d (%.3f M cells), 7 species, %d steps\n",
+         config ? config : "configs/default.yaml at 10 µm", g.dims, g.nx, g.ny, g.nz,
+         g.ncell / 1e6, steps);
+  grid_free(&g);
+  printf("  from the state 1 day after the first session: the reaction alone (its half step at\n"
+         "  the step size reached, ns per cell·species·half step; substeps per cell), then\n"
+         "  whole adaptive steps (reaction, transport, step control, ns per cell·species·step,\n"
+         "  rejected attempts included)\n");
+  printf("  %7s %10s %10s %12s %7s %8s %9s\n", "threads", "reaction", "substeps", "whole step",
+         "steps", "rejected", "to day");
+  int rc = 0;
+  for (int th = 1; th <= threads && rc == 0; th = th * 2 > threads && th < threads ? threads : th * 2) {
+    rc = bench_microneedling(&p, steps, th);
+    if (th == threads) break;
+  }
+  params_free(&p);
+  return rc;
+}
+
 static const char bench_usage[] =
     "usage: cisim bench [--grid NX NY NZ] [--species N] [--steps N] [--threads N]\n"
+    "                   [--mn-config FILE] [--mn-steps N] [--part all|kernels|microneedling]\n"
     "\n"
     "Times the transport (LOD sweeps) and reaction kernels on a synthetic model (default:\n"
     "256 × 256 × 128 cells, 3 species, 10 steps) and the memory bandwidth (STREAM triad, and an\n"
     "in-place update that sets the bound) on the same machine, for\n"
     "1, 2, 4, ... threads up to --threads N (default: all cores); prints ns per\n"
     "cell·species·step, the bandwidth bound, and bytes of memory per cell·species.\n"
-    "NY = 1 gives a 2D grid.\n";
+    "NY = 1 gives a 2D grid.\n"
+    "Then the microneedling model (7 species; configs/default.yaml's cross-section at 10 µm,\n"
+    "or --mn-config): its reaction alone, ns per cell·species·half step, and whole adaptive\n"
+    "steps, ns per cell·species·step (--mn-steps of them, default 100; 5 times as many half\n"
+    "steps of the reaction), from the state one day after the first session.\n";
 
 static int parse_int(const char *s, int lo, int hi, int *v) {
   char *end;
@@ -159,6 +286,8 @@ static int parse_int(const char *s, int lo, int hi, int *v) {
 
 int cli_bench(int argc, char **argv) {
   int nx = 256, ny = 256, nz = 128, ns = 3, steps = 10, threads = omp_get_max_threads(), dims = 3;
+  int mn_steps = 100, part = 0; /* 0 all, 1 kernels, 2 microneedling */
+  const char *mn_config = NULL;
   for (int a = 1; a < argc; a++) {
     const char *arg = argv[a];
     int ok = 1;
@@ -173,6 +302,15 @@ int cli_bench(int argc, char **argv) {
       ok = parse_int(argv[++a], 1, MODEL_MAX_SPECIES, &ns);
     } else if (strcmp(arg, "--steps") == 0 && a + 1 < argc) {
       ok = parse_int(argv[++a], 1, 1000000, &steps);
+    } else if (strcmp(arg, "--mn-steps") == 0 && a + 1 < argc) {
+      ok = parse_int(argv[++a], 1, 1000000, &mn_steps);
+    } else if (strcmp(arg, "--mn-config") == 0 && a + 1 < argc) {
+      mn_config = argv[++a];
+    } else if (strcmp(arg, "--part") == 0 && a + 1 < argc) {
+      const char *v = argv[++a];
+      part = strcmp(v, "all") == 0 ? 0 : strcmp(v, "kernels") == 0 ? 1
+             : strcmp(v, "microneedling") == 0 ? 2 : -1;
+      ok = part >= 0;
     } else if ((strcmp(arg, "--threads") == 0 || strcmp(arg, "-j") == 0) && a + 1 < argc) {
       ok = parse_int(argv[++a], 1, 4096, &threads);
     } else {
@@ -188,12 +326,6 @@ int cli_bench(int argc, char **argv) {
     snprintf(bench_names[s], sizeof bench_names[s], "u%d", s);
     bench_species[s] = (species_info){bench_names[s], "-", "synthetic", -1};
   }
-  grid g;
-  if (grid_init_simple(&g, dims, nx, ny, nz, 10.0, BC_PERIODIC, BC_PERIODIC, BC_NOFLUX,
-                       BC_NOFLUX) != CS_OK) {
-    cli_fail("bench");
-    return 1;
-  }
   char cpu[128] = "unknown CPU";
   FILE *ci = fopen("/proc/cpuinfo", "r");
   if (ci) {
@@ -207,21 +339,33 @@ int cli_bench(int argc, char **argv) {
       }
     fclose(ci);
   }
-  printf("cisim bench: %dD grid %d × %d × %d (%.2f M cells), %d species, %d steps; %s, %d cores\n",
-         dims, nx, g.ny, nz, g.ncell / 1e6, ns, steps, cpu, omp_get_num_procs());
-  printf("  ns per cell·species·step (transport: one LOD step; reaction: one half step);\n"
-         "  triad: STREAM's a = b + q c in STREAM's count (24 B/element; with write-allocate the\n"
-         "  hardware moves 32); update: a = q a + b in place (24 B moved per element);\n"
-         "  bound: 32 bytes per cell·species·step at the update bandwidth, same thread count;\n"
-         "  transport as a share of the bound at the triad's and at the update's bandwidth\n");
-  printf("  %7s %10s %10s %11s %11s %9s %9s %9s %12s\n", "threads", "transport", "reaction", "triad GB/s",
-         "update GB/s", "bound ns", "vs triad", "vs update", "B/cell·sp.");
+  int isa = MODEL_NISA - 1;
+  while (!reaction_cpu_has(isa)) isa--;
+  printf("cisim bench: %s, %d cores; reaction code for %s\n", cpu, omp_get_num_procs(),
+         reaction_isa_name(isa));
   int rc = 0;
-  /* 1, 2, 4, ... up to the requested count, and that count itself */
-  for (int th = 1; th <= threads && rc == 0; th = th * 2 > threads && th < threads ? threads : th * 2) {
-    rc = bench_threads(&g, ns, steps, th);
-    if (th == threads) break;
+  if (part != 2) {
+    grid g;
+    if (grid_init_simple(&g, dims, nx, ny, nz, 10.0, BC_PERIODIC, BC_PERIODIC, BC_NOFLUX,
+                         BC_NOFLUX) != CS_OK)
+      return cli_fail("bench");
+    printf("synthetic: %dD grid %d × %d × %d (%.2f M cells), %d species, %d steps\n", dims, nx,
+           g.ny, nz, g.ncell / 1e6, ns, steps);
+    printf("  ns per cell·species·step (transport: one LOD step; reaction: one half step);\n"
+           "  triad: STREAM's a = b + q c in STREAM's count (24 B/element; with write-allocate the\n"
+           "  hardware moves 32); update: a = q a + b in place (24 B moved per element);\n"
+           "  bound: 32 bytes per cell·species·step at the update bandwidth, same thread count;\n"
+           "  transport as a share of the bound at the triad's and at the update's bandwidth\n");
+    printf("  %7s %10s %10s %11s %11s %9s %9s %9s %12s\n", "threads", "transport", "reaction",
+           "triad GB/s", "update GB/s", "bound ns", "vs triad", "vs update", "B/cell·sp.");
+    /* 1, 2, 4, ... up to the requested count, and that count itself */
+    for (int th = 1; th <= threads && rc == 0;
+         th = th * 2 > threads && th < threads ? threads : th * 2) {
+      rc = bench_threads(&g, ns, steps, th);
+      if (th == threads) break;
+    }
+    grid_free(&g);
   }
-  grid_free(&g);
+  if (part != 1 && rc == 0) rc = bench_mn_table(mn_config, mn_steps, threads);
   return rc;
 }
