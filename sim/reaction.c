@@ -364,10 +364,18 @@ static const first_substep_fn first_substep_isa[MODEL_NISA] = {
 
 /* ---- the grid ------------------------------------------------------------------------ */
 
+/* By features, not by the level names ("x86-64-v3"), which clang's builtin does not know; the
+   rest of each level (LZCNT, MOVBE, F16C) comes with these on every CPU that has them. */
 int reaction_cpu_has(int isa) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (isa == MODEL_ISA_AVX512) return __builtin_cpu_supports("x86-64-v4") > 0;
-  if (isa == MODEL_ISA_AVX2) return __builtin_cpu_supports("x86-64-v3") > 0;
+  __builtin_cpu_init();
+  const int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                 __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+  if (isa == MODEL_ISA_AVX512)
+    return v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+  if (isa == MODEL_ISA_AVX2) return v3;
 #endif
   return isa == MODEL_ISA_BASE;
 }
