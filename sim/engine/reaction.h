@@ -4,7 +4,13 @@
  * the linear loss k, frozen at the start of each substep, is integrated exactly, and so is a
  * constant source on top of it, so fast decay never limits the substep; the rest is controlled
  * to |err| <= atol + rtol*|u| per species by adapting the substep. Cells are independent, so
- * the result does not depend on the number of threads. */
+ * the result does not depend on the number of threads.
+ *
+ * For speed the first substep (the whole split step, which nearly every cell takes in one)
+ * runs on blocks of cells along x, vectorised, through the model's block reaction where it
+ * has one; a cell that needs more substeps is then integrated alone, from the start. Every
+ * cell gets the same arithmetic on either path, in any block and on any instruction set, so
+ * the bits do not depend on the blocking either. */
 #ifndef CISIM_REACTION_H
 #define CISIM_REACTION_H
 
@@ -30,6 +36,15 @@ cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long
 cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_info *c,
                                   double *u, double t, double dt, double rtol, double atol,
                                   long *substeps);
+
+/* Instruction sets (MODEL_ISA_*): whether this CPU runs one, and its name. */
+int reaction_cpu_has(int isa);
+const char *reaction_isa_name(int isa);
+/* The one in use: the widest the CPU has, unless set (for tests: the results are the same). */
+int reaction_isa(const reaction *r);
+cs_status reaction_set_isa(reaction *r, int isa);
+/* Split rows into blocks of at most n cells (1 <= n <= 256, the default; for tests). */
+cs_status reaction_set_block(reaction *r, int n);
 
 /* The cell_info of cell (i, j, k), source weight included. */
 void reaction_cell_info(const reaction *r, int i, int j, int k, cell_info *c);
