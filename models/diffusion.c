@@ -84,7 +84,7 @@ static const param_desc model_params[] = {
 };
 
 static const species_info species[] = {
-    {"c", "amount/µm³", "concentration", -1},
+    {"c", "amount/µm³", "concentration", -1, 0},
 };
 
 /* [x, depth] in 2D is stored as (x, y = h/2, z). */

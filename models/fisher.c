@@ -32,7 +32,7 @@ static const param_desc model_params[] = {
 };
 
 static const species_info species[] = {
-    {"u", "-", "population density relative to capacity units", -1},
+    {"u", "-", "population density relative to capacity units", -1, 0},
 };
 
 static cs_status create(const params *p, const grid *g, void **inst) {

@@ -122,14 +122,18 @@ static const param_desc model_params[] = {
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
+/* The last field, the scale of the absolute tolerance (time.atol × scale), is the order of
+   magnitude at which a species acts: the signal at its activation half-saturation s_c
+   (0.1 ng/mL), the cell densities and collagen at about their untreated or peak values, the
+   fractions at 1. A choice of the integrator, not of the model's science. */
 static const species_info species[NSPEC] = {
-    {"signal", "ng/mL", "wound growth-factor signal", -1},
-    {"fibroblasts", "cells/mm³", "fibroblast density", S},
-    {"collagen", "mg/mL", "collagen density", -1},
-    {"platelet_gf", "ng/mL", "growth factor still held in the platelet clot", -1},
-    {"open_wound", "-", "volume fraction of damaged tissue whose channel is still open", -1},
-    {"inflammatory", "cells/mm³", "inflammatory cell density", -1},
-    {"activation", "-", "fraction of fibroblasts activated to make collagen", -1},
+    {"signal", "ng/mL", "wound growth-factor signal", -1, 0.1},
+    {"fibroblasts", "cells/mm³", "fibroblast density", S, 1000},
+    {"collagen", "mg/mL", "collagen density", -1, 100},
+    {"platelet_gf", "ng/mL", "growth factor still held in the platelet clot", -1, 10},
+    {"open_wound", "-", "volume fraction of damaged tissue whose channel is still open", -1, 1},
+    {"inflammatory", "cells/mm³", "inflammatory cell density", -1, 100},
+    {"activation", "-", "fraction of fibroblasts activated to make collagen", -1, 1},
 };
 
 static const unsigned report[NSPEC] = {
@@ -228,6 +232,16 @@ static double chemotaxis(const void *inst, int s, int layer, double a) {
   if (s != F) return 0.0;
   double q = 1.0 + d->alpha * (a > 0 ? a : 0.0);
   return d->chi0[layer] / (q * q);
+}
+
+/* chemotaxis for a row of faces: the same operations, a loop that vectorises */
+static void chemotaxis_n(const void *inst, int s, int layer, int n, const double *a, double *chi) {
+  const mn *d = inst;
+  const double c0 = s == F ? d->chi0[layer] : 0.0, alpha = d->alpha;
+  for (int i = 0; i < n; i++) {
+    const double q = 1.0 + alpha * (a[i] > 0 ? a[i] : 0.0);
+    chi[i] = c0 / (q * q);
+  }
 }
 
 /* A Dirichlet boundary holds the untreated state of the deepest layer. */
@@ -360,6 +374,7 @@ const model model_microneedling = {
     .destroy = destroy,
     .diffusivity = diffusivity,
     .chemotaxis = chemotaxis,
+    .chemotaxis_n = chemotaxis_n,
     .boundary_value = boundary_value,
     .cell_source = NULL,
     .initial = initial,

@@ -53,7 +53,8 @@ const param_desc params_engine_registry[] = {
     {"output.compression", P_INT, "-", "4", 0, 9, NULL, 0, 0, 0,
      "deflate level of field snapshots (0: none)"},
     {"output.summary_days", P_REALS, "day", "[]", 0, 1e6, NULL, 0, 0, 100,
-     "days whose snapshots the end-of-run outcome summary shows ([]: every 30 days and the end)"},
+     "days the end-of-run outcome summary shows, exactly: steps land on each ([]: the snapshots "
+     "every 30 days, and the end)"},
     {"checkpoint.every_day", P_REAL, "day", "0", 0, 1e6, NULL, 0, 0, 0,
      "write a checkpoint (RUN.h5.ckpt) each time simulated time passes a multiple of this (0: "
      "never; docs/checkpoint.md)"},

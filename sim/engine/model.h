@@ -29,6 +29,10 @@ typedef struct {
   const char *unit;       /* e.g. "ng/mL", "cells/mm³" */
   const char *long_name;
   int chemo_attractant;   /* index of the species whose gradient this one climbs, -1: none */
+  /* The size below which a value of this species no longer matters, in its unit: its absolute
+     tolerance is time.atol times this (0: 1). Tolerances in each species' own unit would put
+     a fraction (order 1) and a cell density (order 1000) under one absolute error. */
+  double scale;
 } species_info;
 
 /* What the reaction function knows of its cell. */
@@ -126,6 +130,9 @@ typedef struct model {
   /* Chemotactic sensitivity of species s (which climbs species_info.chemo_attractant's
      gradient) at attractant level a, µm²/day per attractant unit; NULL if no species moves. */
   double (*chemotaxis)(const void *inst, int s, int layer, double a);
+  /* Optional, for speed: chemotaxis for n attractant levels at once, chi[i] for a[i] (the same
+     values; a and chi may be the same array). NULL: the engine calls chemotaxis per face. */
+  void (*chemotaxis_n)(const void *inst, int s, int layer, int n, const double *a, double *chi);
   /* Value a Dirichlet boundary holds for species s. */
   double (*boundary_value)(const void *inst, int s);
 

@@ -313,6 +313,10 @@ cs_status outcome_record(outcome *o, double t, const double *all) {
   return CS_OK;
 }
 
+int outcome_has_record_at(const outcome *o, double t) {
+  return o && o->nrec > 0 && o->rec_t[o->nrec - 1] == t;
+}
+
 static int nearest_record(const outcome *o, double t) {
   int best = -1;
   for (int r = 0; r < o->nrec; r++)
@@ -383,8 +387,9 @@ static void print_delay(FILE *f, double d) {
   else fprintf(f, "+%.1f d", d);
 }
 
-/* The recorded snapshots the summary shows: the chosen days (each the nearest snapshot, not
-   repeated, none after the run), or every 30 days; the last snapshot always. Caller frees. */
+/* The recorded rows the summary shows: the chosen days (the stepper lands on each and records
+   it, so each is exact; none after the run), or every 30 days; the last row always. Caller
+   frees. */
 static int *summary_rows(const outcome *o, const double *days, int ndays, int *nrows) {
   int cap = ndays > 0 ? ndays + 1 : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
   int *rows = malloc(sizeof(int) * (size_t)cap), n = 0;
@@ -392,8 +397,7 @@ static int *summary_rows(const outcome *o, const double *days, int ndays, int *n
   if (ndays > 0) {
     for (int d = 0; d < ndays; d++) {
       int r = nearest_record(o, days[d]);
-      if (days[d] <= o->rec_t[o->nrec - 1] * (1 + 1e-12) && (n == 0 || rows[n - 1] != r))
-        rows[n++] = r;
+      if (r >= 0 && o->rec_t[r] == days[d] && (n == 0 || rows[n - 1] != r)) rows[n++] = r;
     }
     if (n == 0 || rows[n - 1] != o->nrec - 1) rows[n++] = o->nrec - 1; /* the end */
   } else {

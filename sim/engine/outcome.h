@@ -50,9 +50,13 @@ void outcome_session(outcome *o, double *const *u, double t, int k);
 void outcome_values(outcome *o, double *const *u, double *vals);
 /* Keep a snapshot's full series row (engine's then outcome's) for the summary. */
 cs_status outcome_record(outcome *o, double t, const double *all_series);
+/* Whether the last recorded row is at time t (a summary day that is also a snapshot time is
+   recorded once). */
+int outcome_has_record_at(const outcome *o, double t);
 
-/* The end-of-run summary; days: the snapshot nearest each is shown (NULL/0: every 30 days
-   and the last snapshot); tr: the treatment whose sessions head it (NULL: none). */
+/* The end-of-run summary; days: the rows recorded at those very days (the stepper lands on
+   and records each; days without a row, after the end, are left out; NULL/0: the rows every
+   30 days and the last); tr: the treatment whose sessions head it (NULL: none). */
 void outcome_print(const outcome *o, const treatment *tr, FILE *f, const double *days,
                    int ndays);
 

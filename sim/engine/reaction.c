@@ -48,7 +48,8 @@ struct reaction {
   const grid *g;
   const model *m;
   const void *inst;
-  double rtol, atol;
+  double rtol, atol[MODEL_MAX_SPECIES]; /* atol per species: time.atol x its scale */
+  int atol_pos;                         /* every atol > 0 */
   int nthreads;
   int isa, block;
   first_substep_fn first_substep;
@@ -155,7 +156,7 @@ static void etd_remainder(const one_cell *o, double t, const double *u, const do
    limits the substep; the difference h phi2 (N1 - N0) estimates the first-order error and the
    second-order value is kept. Two model evaluations per substep. */
 static cs_status integrate_cell(const one_cell *o, double *u, double t, double dt, double rtol,
-                                double atol, long *substeps, exp_cache *ec) {
+                                const double *atol, long *substeps, exp_cache *ec) {
   const int ns = o->m->nspecies;
   double h = dt, tt = t, tend = t + dt;
   long nsub = 0, attempts = 0;
@@ -181,7 +182,7 @@ static cs_status integrate_cell(const one_cell *o, double *u, double t, double d
     for (int s = 0; s < ns; s++) {
       double corr = h * ec->p2[s] * (N1[s] - N0[s]);
       un[s] = a[s] + corr;
-      double r = fabs(corr) / (atol + rtol * fmax(fabs(u[s]), fabs(un[s])));
+      double r = fabs(corr) / (atol[s] + rtol * fmax(fabs(u[s]), fabs(un[s])));
       if (!isfinite(un[s]) || !isfinite(r)) finite = 0;
       if (r > err) err = r;
     }
@@ -285,7 +286,7 @@ MODEL_ALWAYS_INLINE int block_first_substep_t(const reaction *r, model_block_fn 
                                               double *const *u, double t, double h,
                                               const int tol_says_all) {
   const int ns = r->m->nspecies, n = b->n;
-  const double rtol = r->rtol, atol = r->atol;
+  const double rtol = r->rtol, *atol = r->atol;
   const double *u_c[MODEL_MAX_SPECIES] = {0}, *a_c[MODEL_MAX_SPECIES] = {0};
   double *f0[MODEL_MAX_SPECIES] = {0}, *k0[MODEL_MAX_SPECIES] = {0};
   double *f1[MODEL_MAX_SPECIES] = {0}, *k1[MODEL_MAX_SPECIES] = {0};
@@ -321,7 +322,7 @@ MODEL_ALWAYS_INLINE int block_first_substep_t(const reaction *r, model_block_fn 
   for (int s = 0; s < ns; s++) {
     if (kb0[s] >= 0 && kb1[s] >= 0) {
       stage_b(n, u[s], f0[s], w->a[s], f1[s], NULL, NULL, NULL, ok, kb1[s] - kb0[s], hp2b[s],
-              atol, rtol, 0, tol_says_all);
+              atol[s], rtol, 0, tol_says_all);
       continue;
     }
     if (kb0[s] >= 0)
@@ -331,7 +332,7 @@ MODEL_ALWAYS_INLINE int block_first_substep_t(const reaction *r, model_block_fn 
       }
     if (kb1[s] >= 0)
       for (int c = 0; c < n; c++) k1[s][c] = kb1[s];
-    stage_b(n, u[s], f0[s], w->a[s], f1[s], k0[s], k1[s], w->hp2[s], ok, 0, 0, atol, rtol, 1,
+    stage_b(n, u[s], f0[s], w->a[s], f1[s], k0[s], k1[s], w->hp2[s], ok, 0, 0, atol[s], rtol, 1,
             tol_says_all);
   }
   int nok = 0;
@@ -346,7 +347,7 @@ MODEL_ALWAYS_INLINE int block_first_substep_t(const reaction *r, model_block_fn 
 MODEL_ALWAYS_INLINE int block_first_substep(const reaction *r, model_block_fn fn, rx_scratch *w,
                                             const cell_block *b, double *const *u, double t,
                                             double h) {
-  if (r->atol > 0 && r->rtol > 0) return block_first_substep_t(r, fn, w, b, u, t, h, 1);
+  if (r->atol_pos && r->rtol > 0) return block_first_substep_t(r, fn, w, b, u, t, h, 1);
   return block_first_substep_t(r, fn, w, b, u, t, h, 0);
 }
 
@@ -403,6 +404,11 @@ cs_status reaction_set_isa(reaction *r, int isa) {
 
 int reaction_isa(const reaction *r) { return r->isa; }
 
+void reaction_atol(const model *m, double atol, double *out) {
+  for (int s = 0; s < m->nspecies; s++)
+    out[s] = atol * (m->species[s].scale > 0 ? m->species[s].scale : 1.0);
+}
+
 cs_status reaction_set_block(reaction *r, int n) {
   if (n < 1 || n > RX_BLOCK)
     return CS_ERROR(CS_ERR_INPUT, "reaction: block length %d outside [1, %d]", n, RX_BLOCK);
@@ -419,7 +425,9 @@ cs_status reaction_create(reaction **out, const grid *g, const model *m, const v
   r->m = m;
   r->inst = inst;
   r->rtol = rtol;
-  r->atol = atol;
+  reaction_atol(m, atol, r->atol);
+  r->atol_pos = 1;
+  for (int s = 0; s < m->nspecies; s++) r->atol_pos &= r->atol[s] > 0;
   r->nthreads = nthreads > 0 ? nthreads : 1;
   r->block = RX_BLOCK;
   CS_TRY(reaction_set_isa(r, best_isa()));
@@ -495,14 +503,16 @@ cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_i
   exp_cache_reset(&ec);
   one_cell o;
   one_cell_init(&o, m, inst, m->reaction_block ? m->reaction_block[best_isa()] : NULL, c);
-  return integrate_cell(&o, u, t, dt, rtol, atol, substeps, &ec);
+  double at[MODEL_MAX_SPECIES];
+  reaction_atol(m, atol, at);
+  return integrate_cell(&o, u, t, dt, rtol, at, substeps, &ec);
 }
 
 /* One x row, block by block: the first substep vectorised across the block; the few cells
    that need more substeps (or fail) again alone, from the start, by integrate_cell. Returns
    the index + 1 of the first failing cell, 0 if none. */
 static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *const *u,
-                     double t, double dt, long *nsub) {
+                     double *const *from, double t, double dt, long *nsub) {
   const grid *g = r->g;
   const model *m = r->m;
   const int ns = m->nspecies;
@@ -519,6 +529,8 @@ static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *con
     const cell_block b = {n, layer, r->xc + i0, y, z, r->source ? r->source + idx0 : NULL};
     double *ub[MODEL_MAX_SPECIES];
     for (int s = 0; s < ns; s++) ub[s] = u[s] + idx0;
+    if (from) /* the copy while the block is being loaded anyway: no pass of its own */
+      for (int s = 0; s < ns; s++) memcpy(ub[s], from[s] + idx0, sizeof(double) * (size_t)n);
     int nok = r->first_substep(r, fn, w, &b, ub, t, h);
     *nsub += nok;
     for (int c = 0; nok < n && c < n; c++) {
@@ -540,13 +552,18 @@ static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *con
 }
 
 cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps) {
+  return reaction_step_from(r, u, NULL, t, dt, substeps);
+}
+
+cs_status reaction_step_from(reaction *r, double *const *u, double *const *from, double t,
+                             double dt, long *substeps) {
   const grid *g = r->g;
   const int rows = g->ny * g->nz;
 #pragma omp parallel for schedule(static) num_threads(r->nthreads)
   for (int row = 0; row < rows; row++) {
     long nsub = 0;
     rx_scratch *w = &r->scratch[omp_get_thread_num()];
-    r->row_fail[row] = react_row(r, w, row % g->ny, row / g->ny, u, t, dt, &nsub);
+    r->row_fail[row] = react_row(r, w, row % g->ny, row / g->ny, u, from, t, dt, &nsub);
     r->row_substeps[row] = nsub;
   }
   long total = 0;

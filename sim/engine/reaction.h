@@ -3,7 +3,7 @@
  * Per cell, exponential time differencing (ETD2RK with an embedded exponential Euler step):
  * the linear loss k, frozen at the start of each substep, is integrated exactly, and so is a
  * constant source on top of it, so fast decay never limits the substep; the rest is controlled
- * to |err| <= atol + rtol*|u| per species by adapting the substep. Cells are independent, so
+ * to |err| <= atol_s + rtol*|u| per species s by adapting the substep (atol_s: reaction_atol). Cells are independent, so
  * the result does not depend on the number of threads.
  *
  * For speed the first substep (the whole split step, which nearly every cell takes in one)
@@ -31,6 +31,13 @@ void reaction_update_sources(reaction *r);
    than the allowed number of substeps or produces a non-finite value; the message names the
    cell and species. *substeps receives the total number of accepted substeps. */
 cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps);
+/* The same, starting from the state from (u is overwritten; from is not changed): the bits of
+   copying from to u first, without a pass of its own. from == NULL: reaction_step. */
+cs_status reaction_step_from(reaction *r, double *const *u, double *const *from, double t,
+                             double dt, long *substeps);
+
+/* The absolute tolerance of each species: atol times its species_info scale (0: 1). */
+void reaction_atol(const model *m, double atol, double *out);
 
 /* One cell, as the 0-D mode and the tests use it. */
 cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_info *c,

@@ -15,15 +15,30 @@
    the test is the plain one: redo a step whose estimate exceeds the tolerance. */
 #define SIM2_REJECT_ABOVE 1.0
 
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
                            const sim_options *o) {
   s->g = g;
   s->m = m;
   s->inst = inst;
   s->opt = *o;
+  if (o->nsummary > 0) { /* the sim's own sorted copy */
+    s->opt.summary_days = malloc(sizeof(double) * (size_t)o->nsummary);
+    if (!s->opt.summary_days) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    memcpy(s->opt.summary_days, o->summary_days, sizeof(double) * (size_t)o->nsummary);
+    qsort(s->opt.summary_days, (size_t)o->nsummary, sizeof(double), cmp_double);
+  } else {
+    s->opt.summary_days = NULL;
+    s->opt.nsummary = 0;
+  }
   if (s->opt.nthreads < 1) s->opt.nthreads = 1;
   if (s->opt.scheme != SIM_FIRST_ORDER) s->opt.error_after_transport = 0;
   s->ns = m->nspecies;
+  reaction_atol(m, s->opt.atol, s->atol);
   size_t n = g->ncell;
   /* huge pages where offered: see bigmem.c */
   s->mem = bigmem_alloc(sizeof(double) * n * 3 * (size_t)s->ns);
@@ -119,6 +134,7 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
                                                                         : SIM_SECOND_ORDER,
       .signed_values = !params_bool(p, "time.nonnegative"),
   };
+  o.summary_days = (double *)params_reals(p, "output.summary_days", &o.nsummary);
   /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
   s->own_grid = g;
   s->owns = 1;
@@ -134,6 +150,7 @@ void sim_free(sim *s) {
   reaction_free(s->rx);
   free(s->mem);
   free(s->mid_mem);
+  free(s->opt.summary_days);
   series_free(&s->ser);
   if (s->owns) {
     if (s->m && s->inst) s->m->destroy(s->inst);
@@ -154,7 +171,7 @@ static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) 
   const int rows = g->ny * g->nz;
   const double ratio = s->have_history ? dt / s->dt_prev : 0.0;
   const double w = s->have_history ? dt / (dt + s->dt_prev) : 0.0;
-  const double rtol = s->opt.rtol, atol = s->opt.atol;
+  const double rtol = s->opt.rtol;
   double err = 0;
 #pragma omp parallel for schedule(static) reduction(max : err) num_threads(s->opt.nthreads)
   for (int row = 0; row < rows; row++) {
@@ -162,6 +179,7 @@ static double step_error(sim *s, double dt, int *bad_species, size_t *bad_cell) 
     double e = 0;
     int finite = 1;
     for (int q = 0; q < s->ns; q++) {
+      const double atol = s->atol[q];
       const int mid = s->mid_mem != NULL;
       const double *u = (mid ? s->mid[q] : s->u[q]) + i0;
       const double *un = (mid ? s->mid_prev[q] : s->un[q]) + i0, *du = s->du[q] + i0;
@@ -298,6 +316,24 @@ static double next_session_day(const treatment *tr, double t) {
   return INFINITY;
 }
 
+/* First summary day > t, or INFINITY. */
+static double next_summary_day(const sim *s, double t) {
+  for (int k = 0; k < s->opt.nsummary; k++)
+    if (s->opt.summary_days[k] > t) return s->opt.summary_days[k];
+  return INFINITY;
+}
+
+/* The outcome's row at a summary day the step landed on (unless a snapshot there records it). */
+static cs_status record_summary_day(sim *s) {
+  if (!s->oc || outcome_has_record_at(s->oc, s->t)) return CS_OK;
+  double *vals = malloc(sizeof(double) * (size_t)sim_series_count(s));
+  if (!vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  sim_series_values(s, vals);
+  cs_status st = outcome_record(s->oc, s->t, vals);
+  free(vals);
+  return st;
+}
+
 /* Every session due by now (the state has reached its day) and not yet applied. */
 static void apply_due_sessions(sim *s) {
   while (s->treat && s->next_session < s->treat->nsessions &&
@@ -305,9 +341,19 @@ static void apply_due_sessions(sim *s) {
     apply_session(s, s->next_session++);
 }
 
+/* u and un trade arrays (second order: the step starts from un and writes u, so no copy). */
+static void swap_state(sim *s) {
+  for (int q = 0; q < s->ns; q++) {
+    double *x = s->u[q];
+    s->u[q] = s->un[q];
+    s->un[q] = x;
+  }
+}
+
 /* A step over tolerance: back to its start, with a smaller step. */
 static cs_status reject_step(sim *s, double dt, double err) {
-  copy_state(s, s->u, s->un);
+  if (s->opt.scheme != SIM_FIRST_ORDER) swap_state(s);
+  else copy_state(s, s->u, s->un);
   s->nrejected++;
   s->dt = dt * fmax(0.2, 0.9 / sqrt(err));
   /* The split scheme's fixed point moves with dt, so a step that grew too far is rejected
@@ -347,6 +393,9 @@ cs_status sim_advance_to(sim *s, double t_target) {
     if (sev < ev) ev = sev;
     int at_event = ev <= t_stop;
     if (at_event) t_stop = ev;
+    const double sday = next_summary_day(s, s->t);
+    const int at_summary = sday <= t_stop; /* landed on like an output time */
+    if (at_summary) t_stop = sday;
     double dt = fmin(s->dt, s->opt.dt_max);
     if (!s->opt.adaptive) dt = s->opt.dt_max;
     const double dt_wanted = dt;
@@ -360,7 +409,8 @@ cs_status sim_advance_to(sim *s, double t_target) {
     } else if (s->opt.adaptive && left < 2 * dt) {
       dt = 0.5 * left; /* two even steps rather than one long and one sliver */
     }
-    copy_state(s, s->un, s->u);
+    if (so) swap_state(s); /* un: the start; step2_begin fills u from it */
+    else copy_state(s, s->un, s->u);
     int bq = 0;
     size_t bc = 0;
     double err = 0;
@@ -395,6 +445,7 @@ cs_status sim_advance_to(sim *s, double t_target) {
       s->mid_steps = 0;
     }
     outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t); /* after_transport: see sim.h */
+    if (lands && at_summary && s->t == sday && s->t < t_target) CS_TRY(record_summary_day(s));
     if (s->hook) {
       CS_TRY(s->hook(s, 0, s->hook_ctx));
       if (s->stop) {
@@ -426,7 +477,7 @@ void sim_series_values(sim *s, double *values) {
 static cs_status write_snapshot(sim *s, const sim_output *out, double *vals) {
   if (s->oc) {
     sim_series_values(s, vals);
-    CS_TRY(outcome_record(s->oc, s->t, vals));
+    if (!outcome_has_record_at(s->oc, s->t)) CS_TRY(outcome_record(s->oc, s->t, vals));
   }
   if (!out) return CS_OK;
   if (!s->oc) sim_series_values(s, vals);

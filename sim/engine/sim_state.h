@@ -20,7 +20,7 @@ enum { SIM_SECOND_ORDER = 0, SIM_FIRST_ORDER = 1 };
 typedef struct {
   double end_day, output_every_day;
   double dt_initial, dt_min, dt_max;
-  double rtol, atol;
+  double rtol, atol;   /* atol: times each species' scale (reaction_atol) */
   int adaptive;
   int nthreads;
   /* Measure the step error on the state right after transport instead of at the end of the
@@ -32,6 +32,11 @@ typedef struct {
   /* SIM_SECOND_ORDER (0, so the default of a zeroed sim_options) or SIM_FIRST_ORDER. The
      second-order scheme has its own estimate; error_after_transport is for the first-order. */
   int scheme;
+  /* Days the outcome summary reads (output.summary_days): steps land on each, and the
+     outcome records its row there, so the summary shows that very day, not the nearest
+     snapshot. Sorted, owned by the sim; NULL: none. */
+  double *summary_days;
+  int nsummary;
   /* Second order: 1 keeps the plain, linear extrapolation, negative values included
      (time.nonnegative: false); 0 applies the positivity remedy of sim/step2.h. */
   int signed_values;
@@ -43,6 +48,7 @@ typedef struct sim {
   void *inst;
   sim_options opt;
   int ns;
+  double atol[MODEL_MAX_SPECIES];   /* per species: opt.atol times its scale */
   double *u[MODEL_MAX_SPECIES];     /* the state, one contiguous array per species */
   double *un[MODEL_MAX_SPECIES];    /* state at the start of the step (for rejection) */
   double *du[MODEL_MAX_SPECIES];    /* first order: change over the previous accepted step;

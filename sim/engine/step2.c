@@ -45,7 +45,7 @@ static double compare(sim *s, int *bq, size_t *bc) {
   step2 *w = s->s2;
   const grid *g = s->g;
   const int rows = g->ny * g->nz, nx = g->nx, ns = s->ns;
-  const double rtol = s->opt.rtol, atol = s->opt.atol;
+  const double rtol = s->opt.rtol;
   const int remedy = !s->opt.signed_values;
   double e = 0;
 #pragma omp parallel for schedule(static) reduction(max : e) num_threads(s->opt.nthreads)
@@ -53,6 +53,7 @@ static double compare(sim *s, int *bq, size_t *bc) {
     const size_t i0 = (size_t)row * (size_t)nx;
     double er = 0;
     for (int q = 0; q < ns; q++) {
+      const double atol = s->atol[q];
       const double *uf = s->u[q] + i0, *uc = w->coarse[q] + i0;
       double add = 0, pos = 0, clipped = 0;
       int finite = 1;
@@ -99,17 +100,16 @@ static double compare(sim *s, int *bq, size_t *bc) {
 
 cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *bad_cell) {
   step2 *w = s->s2;
-  const int rows = s->g->ny * s->g->nz, nx = s->g->nx, ns = s->ns;
-  /* one parallel region for all species: each costs a synchronisation */
-#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
-  for (int row = 0; row < rows; row++)
-    for (int q = 0; q < ns; q++)
-      memcpy(w->coarse[q] + (size_t)row * (size_t)nx, s->u[q] + (size_t)row * (size_t)nx,
-             sizeof(double) * (size_t)nx);
+  /* The step's start is s->un (sim_advance_to swapped it there); both solutions start from it
+     inside their first reaction pass, which copies it block by block as it goes. */
   /* coarse: one Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h) */
-  CS_TRY(reaction_step(s->rx, w->coarse, s->t, dt, &s->nsubsteps));
+  cs_status st = reaction_step_from(s->rx, w->coarse, s->un, s->t, dt, &s->nsubsteps);
+  if (st != CS_OK) { /* the failed state is the coarse one; u shows the start, as it did */
+    for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
+    return st;
+  }
   transport_step(s->tr, w->coarse, dt);
-  CS_TRY(reaction_step(s->rx, s->u, s->t, 0.5 * dt, &s->nsubsteps));
+  CS_TRY(reaction_step_from(s->rx, s->u, s->un, s->t, 0.5 * dt, &s->nsubsteps));
   transport_step(s->tr, s->u, 0.5 * dt);
   CS_TRY(reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps));
   transport_step(s->tr, s->u, 0.5 * dt);

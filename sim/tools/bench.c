@@ -376,7 +376,7 @@ int cli_bench(int argc, char **argv) {
   if (ny == 1) dims = 2;
   for (int s = 0; s < ns; s++) {
     snprintf(bench_names[s], sizeof bench_names[s], "u%d", s);
-    bench_species[s] = (species_info){bench_names[s], "-", "synthetic", -1};
+    bench_species[s] = (species_info){bench_names[s], "-", "synthetic", -1, 0};
   }
   char cpu[128];
   cpu_model(cpu, sizeof cpu);

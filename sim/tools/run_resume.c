@@ -35,10 +35,10 @@ static int value_equal(const param_value *a, const param_value *b) {
   return 1;
 }
 
-/* Keys that do not change the simulated result. */
+/* Keys that do not change the simulated result (output.summary_days does: steps land on
+   each summary day). */
 static int harmless_key(const char *k) {
-  return strcmp(k, "output.file") == 0 || strcmp(k, "output.summary_days") == 0 ||
-         strncmp(k, "checkpoint.", 11) == 0;
+  return strcmp(k, "output.file") == 0 || strncmp(k, "checkpoint.", 11) == 0;
 }
 
 int resume_compare_configs(const params *old, const params *now, double t_ckpt, char *change,

@@ -18,7 +18,7 @@ typedef struct {
   double q, k, r, K;
 } toy;
 
-static const species_info toy_species[] = {{"u", "-", "u", -1}};
+static const species_info toy_species[] = {{"u", "-", "u", -1, 0}};
 
 static void toy_reaction(const void *inst, const cell_info *c, double t, const double *u,
                          double *f, double *k) {

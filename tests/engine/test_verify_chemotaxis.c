@@ -27,8 +27,8 @@ typedef struct {
 } bz_inst;
 
 static const species_info bz_species[] = {
-    {"a", "-", "attractant", -1},
-    {"n", "cells", "cells", 0},
+    {"a", "-", "attractant", -1, 0},
+    {"n", "cells", "cells", 0, 0},
 };
 
 static double bz_a(const bz_inst *m, double s) {

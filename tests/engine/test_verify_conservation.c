@@ -34,8 +34,8 @@ typedef struct {
 } chemo_inst;
 
 static const species_info chemo_species[] = {
-    {"a", "-", "attractant", -1},
-    {"n", "cells", "cells", 0},
+    {"a", "-", "attractant", -1, 0},
+    {"n", "cells", "cells", 0, 0},
 };
 
 static double ch_D(const void *inst, int s, int layer) {

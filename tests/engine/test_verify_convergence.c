@@ -45,7 +45,7 @@ typedef struct {
   int sine[3];
 } mode_inst;
 
-static const species_info mode_species[] = {{"u", "-", "test mode", -1}};
+static const species_info mode_species[] = {{"u", "-", "test mode", -1, 0}};
 
 static double mode_D(const void *inst, int s, int layer) {
   (void)s;

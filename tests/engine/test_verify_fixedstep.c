@@ -11,7 +11,7 @@
  */
 #include "verify_util.h"
 
-static const species_info fs_species[] = {{"u", "-", "tracer", -1}};
+static const species_info fs_species[] = {{"u", "-", "tracer", -1, 0}};
 static double fs_D(const void *inst, int s, int l) {
   (void)inst;
   (void)s;

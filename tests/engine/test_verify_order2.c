@@ -31,8 +31,8 @@ typedef struct {
 } o2_inst;
 
 static const species_info o2_species[] = {
-    {"a", "-", "attractant", -1},
-    {"n", "cells", "cells", A_},
+    {"a", "-", "attractant", -1, 0},
+    {"n", "cells", "cells", A_, 0},
 };
 
 static double o2_D(const void *inst, int s, int layer) {

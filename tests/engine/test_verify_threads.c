@@ -20,8 +20,8 @@ typedef struct {
 } th_inst;
 
 static const species_info th_species[] = {
-    {"n", "cells", "cells", 1},
-    {"a", "-", "attractant", -1},
+    {"n", "cells", "cells", 1, 0},
+    {"a", "-", "attractant", -1, 0},
 };
 static double th_D(const void *inst, int s, int l) {
   const th_inst *m = inst;

@@ -37,8 +37,8 @@ static const param_desc fake_registry[] = {
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 static const species_info fake_species[2] = {
-    {"a", "µm", "species a", -1},
-    {"b", "ng/mL", "species b", -1},
+    {"a", "µm", "species a", -1, 0},
+    {"b", "ng/mL", "species b", -1, 0},
 };
 static const series_desc fake_series[2] = {
     {"mass_a", "µm³", "total of a"},

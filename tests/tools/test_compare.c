@@ -33,12 +33,12 @@ static int failures;
   } while (0)
 
 static const species_info species2[2] = {
-    {"a", "ng/mL", "species a", -1},
-    {"b", "cells/mm³", "species b", -1},
+    {"a", "ng/mL", "species a", -1, 0},
+    {"b", "cells/mm³", "species b", -1, 0},
 };
 static const species_info species_other[2] = {
-    {"a", "ng/mL", "species a", -1},
-    {"c", "cells/mm³", "species c", -1},
+    {"a", "ng/mL", "species a", -1, 0},
+    {"c", "cells/mm³", "species c", -1, 0},
 };
 static const series_desc series2[2] = {
     {"a_total", "ng", "total of a"},
