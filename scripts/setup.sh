@@ -17,8 +17,9 @@ esac
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
 # The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed) and
-# run sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test).
-[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview slurm-wlm munge)
+# run sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test);
+# they load the installed modulefile with Lmod.
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview slurm-wlm munge lmod)
 
 install_packages() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The Debian package: CPack builds cisim_<version>_<arch>.deb from the build tree; its
+# control data names the version and the shared libraries it needs; `dpkg-deb -c` lists the
+# program, man page, completion, modulefile, configurations, scripts and documentation under
+# /usr; and the program unpacked from it runs a configuration unpacked from it.
+# Skipped (status 77) where dpkg-deb or dpkg-shlibdeps (Debian's dpkg-dev) is missing.
+#   tests/packaging/test_package.sh BUILD_DIR PROJECT_VERSION
+set -u
+build=$1 version=$2
+for tool in dpkg-deb dpkg-shlibdeps cpack; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed: the .deb is not built"; exit 77; }
+done
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+(cd "$build" && cpack -G DEB -B "$T/out" >"$T/cpack.log" 2>&1) || { cat "$T/cpack.log"; echo "FAIL: cpack -G DEB"; exit 1; }
+deb=$(ls "$T"/out/cisim_"$version"_*.deb 2>/dev/null)
+[ -n "$deb" ] && [ "$(echo "$deb" | wc -l)" = 1 ] || { ls -R "$T/out"; echo "FAIL: no single cisim_${version}_*.deb"; exit 1; }
+
+[ "$(dpkg-deb -f "$deb" Package)" = cisim ] || bad "Package: $(dpkg-deb -f "$deb" Package)"
+[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || bad "Version: $(dpkg-deb -f "$deb" Version), not $version"
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libgsl libhdf5 libyaml libgomp1 libc6; do
+  [[ $depends == *"$lib"* ]] || bad "Depends lacks $lib: $depends"
+done
+
+dpkg-deb -c "$deb" | awk '{print $6}' >"$T/list"
+for f in ./usr/bin/cisim ./usr/share/man/man1/cisim.1 ./usr/share/bash-completion/completions/cisim \
+         "./usr/share/cisim/modulefiles/cisim/$version.lua" ./usr/share/cisim/configs/default.yaml \
+         ./usr/share/cisim/scripts/plot_run.py ./usr/share/cisim/scripts/cisim_h5.py \
+         ./usr/share/doc/cisim/README.md ./usr/share/doc/cisim/LICENSE \
+         ./usr/share/doc/cisim/CITATION.cff ./usr/share/doc/cisim/docs/run-file.md; do
+  grep -qxF "$f" "$T/list" || bad "dpkg-deb -c lacks $f"
+done
+grep -v '^\./usr/' "$T/list" | grep -v '^\./$' | grep -q . && bad "files outside /usr: $(grep -v '^\./usr/' "$T/list" | grep -v '^\./$' | head -3)"
+dpkg-deb -c "$deb" | awk '$6 == "./usr/bin/cisim" {print $1}' | grep -q '^-rwxr-xr-x' || bad "/usr/bin/cisim is not mode 755"
+
+# unpacked (not installed: the test leaves the system alone), the program runs a shipped config
+dpkg-deb -x "$deb" "$T/root" || bad "dpkg-deb -x"
+(cd "$T" && "$T/root/usr/bin/cisim" run "$T/root/usr/share/cisim/configs/default.yaml" \
+   --set time.end_day=0.25 -o "$T/run.h5" --quiet >"$T/run.log" 2>&1) || { cat "$T/run.log"; bad "the packaged cisim failed to run the packaged default.yaml"; }
+[ "$("$T/root/usr/bin/cisim" --version | awk '{print $2}')" = "$version" ] || bad "packaged cisim --version"
+[ $fail = 0 ] && echo "package: $(basename "$deb"), $(wc -l <"$T/list") entries, Depends: $depends"
+exit $fail
