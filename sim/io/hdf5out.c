@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hdf5out_attr.h"
+#include "hdf5out_dims.h"
 #include "hdf5out_file.h"
 #include "hdf5out_meta.h"
 #include "hdf5out_punctures.h"
@@ -172,6 +173,7 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   if (st == CS_OK) st = hdf5out_write_params(o, p);
   if (st == CS_OK) st = hdf5out_write_grid(o, g);
   if (st == CS_OK) st = make_growing(o, opt, m, series);
+  if (st == CS_OK) st = hdf5out_write_dims(o);
   if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = hdf5out_io_err(o, "", "/");
   if (st != CS_OK) {
     /* A half-written file would only block the next attempt (it exists, so needs --force). */

@@ -54,7 +54,9 @@ cs_status hdf5out_attr_err(const hdf5out *o, const h5a_ctx *c, const char *obj);
 /* A failure on dataset ds, named by its path in the file. */
 cs_status hdf5out_dataset_err(const hdf5out *o, hid_t ds);
 
-/* Every dataset says what it holds and in which unit, for readers without our docs. */
+/* Every dataset says what it holds and in which unit, for readers without our docs: `units`
+   in UDUNITS spelling (cf_units.h, for CF tools), `unit_label` as cisim writes it for people
+   ("ng/mL", what older run files hold in `units`), `long_name`. */
 cs_status hdf5out_label(const hdf5out *o, hid_t ds, const char *obj, const char *units,
                         const char *long_name);
 /* A fixed 1-D dataset written whole (obj: its path, for messages). */
