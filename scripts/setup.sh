@@ -17,9 +17,11 @@ esac
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
 # The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed) and
-# run sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test);
-# they load the installed modulefile with Lmod.
-[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview slurm-wlm munge lmod)
+# render it under a virtual display (xvfb-run), open run files with xarray (h5netcdf), run
+# sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test) and
+# load the installed modulefile with Lmod.
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview xvfb python3-xarray python3-h5netcdf
+                                 slurm-wlm munge lmod)
 
 install_packages() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0

@@ -5,7 +5,9 @@
  *                    threads, host, command_line, start_time, end_time
  *   /parameters      dataset "yaml" (the resolved config text); one attribute per parameter
  *                    (value) plus "<key>.unit" attributes
- *   /grid            x, y, z cell centres (µm, attrs units/long_name), layer (nz, int);
+ *   /grid            x, y, z cell centres (µm, attrs units/long_name), layer (nz, int),
+ *                    layer_cells (nz, ny, nx, uint8: the layer of every cell, for viewers; not
+ *                    on grids over 2^26 cells);
  *                    attrs spacing_um, origin_um, size_um, dims, boundary_x/y/surface/deep,
  *                    layer_names, layer_top_um
  *   /time            (nsnap) day, extendible

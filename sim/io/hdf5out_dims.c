@@ -81,6 +81,13 @@ cs_status hdf5out_write_dims(hdf5out *o) {
                    : attach(o, layer, "/grid/layer", ds[1], 0);
     if (layer >= 0) H5Dclose(layer);
   }
+  if (st == CS_OK && o->extra.layer_cells) {
+    hid_t cells = H5Dopen2(o->file, "/grid/layer_cells", H5P_DEFAULT);
+    if (cells < 0) st = hdf5out_io_err(o, "", "/grid/layer_cells");
+    for (unsigned d = 0; d < 3 && st == CS_OK; d++)
+      st = attach(o, cells, "/grid/layer_cells", ds[d + 1], d);
+    if (cells >= 0) H5Dclose(cells);
+  }
   if (st == CS_OK) st = link_into_fields(o);
   for (int d = 0; d < 4; d++)
     if (ds[d] >= 0) H5Dclose(ds[d]);

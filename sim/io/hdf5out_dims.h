@@ -12,6 +12,7 @@
  *   /fields/<species>                  dimensions attached: (time, z, y, x)
  *   /series/<name>                     (time)
  *   /grid/layer                        (z)
+ *   /grid/layer_cells                  (z, y, x)
  *
  * Readers that list /fields for species skip the dimension scales (H5DSis_scale, or the
  * attribute CLASS = "DIMENSION_SCALE"). Part of the run file writer (hdf5out_file.h). */

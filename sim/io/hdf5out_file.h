@@ -14,6 +14,7 @@
 #include "hdf5out_attr.h"
 #include "model.h"
 #include "run_id.h"
+#include "xdmf.h"
 
 typedef struct hdf5out hdf5out; /* as in hdf5out.h */
 
@@ -34,6 +35,7 @@ struct hdf5out {
   char *xmf_path;
   double *times;
   size_t times_cap;
+  xdmf_extra extra;  /* the layer map and session maps the sidecar shows beside the fields */
   double io_seconds; /* in hdf5out_write_snapshot */
   char created[64];  /* the root attribute `created` */
   char run_id[RUN_ID_LEN]; /* the root attribute `run_id`: names the run; checkpoints carry it */

@@ -396,6 +396,13 @@ static void check_run(const char *path, int single, int deflate, const grid *g, 
   }
 
   check_dims(f);
+  int cells[NZ * NY * NX];
+  hid_t lc = H5Dopen2(f, "/grid/layer_cells", H5P_DEFAULT);
+  CHECK(lc >= 0 && H5Dread(lc, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells) >= 0 &&
+            cells[0] == 0 && cells[NY * NX - 1] == 0 && cells[2 * NY * NX] == 1 &&
+            cells[NZ * NY * NX - 1] == 1 && H5DSget_num_scales(lc, 0) == 1,
+        "/grid/layer_cells: the layer of each cell, dimension z");
+  if (lc >= 0) H5Dclose(lc);
 
   /* /grid */
   double xs[NX];
