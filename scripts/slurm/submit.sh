@@ -43,8 +43,20 @@ fi
 
 max=1001 # Slurm's default MaxArraySize
 if command -v scontrol > /dev/null; then
-  m=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" {print $3}')
-  [ -n "$m" ] && max=$m
+  # no controller answering is not an error for --dry-run: say so and use the default
+  if conf=$(scontrol show config 2>/dev/null); then
+    m=$(awk '$1 == "MaxArraySize" {print $3}' <<< "$conf")
+    [ -n "$m" ] && max=$m
+  else
+    echo "submit.sh: no Slurm controller answers (scontrol show config failed): arrays split" \
+         "for MaxArraySize $max, Slurm's default" >&2
+  fi
+else
+  echo "submit.sh: scontrol not found: arrays split for MaxArraySize $max, Slurm's default" >&2
+fi
+if [ "$dry" = 0 ] && ! command -v sbatch > /dev/null; then
+  echo "submit.sh: sbatch not found: not on a Slurm cluster? (--dry-run prints the commands)" >&2
+  exit 2
 fi
 
 # "3,7-9,1200" -> one line "OFFSET LIST" per block of MaxArraySize indices, the list relative

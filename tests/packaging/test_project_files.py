@@ -1,4 +1,5 @@
-"""LICENSE, CITATION.cff and CHANGELOG.md: present, well formed, and on the one version.
+"""LICENSE, CITATION.cff and CHANGELOG.md: present, well formed, and on the one version; the
+files `scripts/setup.sh run` leaves in the tree (run.h5, run.xmf, run_figures/) ignored by git.
 
     test_project_files.py SOURCE_DIR CISIM PROJECT_VERSION
 
@@ -70,6 +71,14 @@ check(entries and entries[0] == version,
 # the program
 out = subprocess.run([cisim, "--version"], capture_output=True, text=True).stdout
 check(out.startswith("cisim %s " % version), "cisim --version prints %r, not %s" % (out, version))
+
+# what scripts/setup.sh run leaves in the source tree is ignored by git
+if subprocess.run(["git", "-C", src, "rev-parse", "--git-dir"], capture_output=True).returncode == 0:
+    for path in ("run.h5", "run.xmf", "run_figures/collagen.png", "build/cisim"):
+        r = subprocess.run(["git", "-C", src, "check-ignore", "-q", "--no-index", path])
+        check(r.returncode == 0, ".gitignore does not ignore %s (scripts/setup.sh run writes it)" % path)
+else:
+    print("note: %s is not a git checkout: .gitignore not checked" % src)
 
 for e in errors:
     print("FAIL:", e)
