@@ -41,10 +41,13 @@ if [ "$mode" = lmod ]; then
   [[ $got == "cisim $version "* ]] || bad "cisim --version after module load: '$got'"
   [ "${CISIM_ROOT:-}" = "$P" ] || bad "CISIM_ROOT='${CISIM_ROOT:-}', not $P"
   [[ :$MANPATH: == *":$P/share/man:"* ]] || bad "MANPATH lacks $P/share/man: $MANPATH"
+  if command -v man >/dev/null; then # `man cisim` finds the installed page
+    [ "$(man -w cisim 2>/dev/null)" = "$P/share/man/man1/cisim.1" ] || bad "man -w cisim: '$(man -w cisim 2>&1)'"
+  fi
   [ -n "$(module avail cisim 2>&1 | grep -F "cisim/$version")" ] || bad "module avail does not list cisim/$version"
   module unload cisim
   [ "$(command -v cisim)" != "$P/bin/cisim" ] || bad "module unload left $P/bin/cisim on PATH"
-  [ $fail = 0 ] && echo "Lmod: module load cisim puts cisim $version on PATH and its man page on MANPATH"
+  [ $fail = 0 ] && echo "Lmod: module load cisim puts cisim $version on PATH and its man page on MANPATH (man cisim)"
   exit $fail
 fi
 
