@@ -385,9 +385,18 @@ class Run:
         if pat:
             parts.append(" ".join(pat))
         days = self.session_days()
-        if days:
-            parts.append("%d session%s (day %s)" % (len(days), "" if len(days) == 1 else "s",
-                                                   ", ".join(num(d) for d in days)))
+        # only the sessions the run reached; those planned after its end are said as such
+        end = self.param("time.end_day")
+        if not isinstance(end, float):
+            end = float(self.time[-1]) if self.time.size else None
+        inside = [d for d in days if end is None or d <= end]
+        later = [d for d in days if d not in inside]
+        if inside:
+            parts.append("%d session%s (day %s)" % (len(inside), "" if len(inside) == 1 else "s",
+                                                   ", ".join(num(d) for d in inside)))
+        if later:
+            parts.append("%d more planned after the run's end (day %s)"
+                         % (len(later), ", ".join(num(d) for d in later)))
         return "; ".join(parts) if parts else "model: %s" % self.model
 
     def close(self):
