@@ -8,7 +8,8 @@
 # points, the same command submits only what is missing. Arrays are split so that no index
 # exceeds the cluster's MaxArraySize (each part runs points OFFSET + index). SBATCH OPTIONS
 # (e.g. --time=4:00:00 --cpus-per-task=4 --partition=short) override the template's #SBATCH
-# lines. CISIM=/path/to/cisim selects the program (default: cisim on PATH, else build/cisim).
+# lines. CISIM=/path/to/cisim selects the program (default: cisim on PATH, else build/cisim,
+# else the installed one beside this script's share/cisim).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -31,6 +32,8 @@ cisim=${CISIM:-}
 if [ -z "$cisim" ]; then
   if command -v cisim > /dev/null; then cisim=$(command -v cisim)
   elif [ -x "$here/../../build/cisim" ]; then cisim=$(cd "$here/../../build" && pwd)/cisim
+  # installed: PREFIX/share/cisim/scripts/slurm/submit.sh beside PREFIX/bin/cisim
+  elif [ -x "$here/../../../../bin/cisim" ]; then cisim=$(cd "$here/../../../../bin" && pwd)/cisim
   else echo "submit.sh: cisim not found: put it on PATH or set CISIM=/path/to/cisim" >&2; exit 2; fi
 fi
 

@@ -67,6 +67,16 @@ PY
 /usr/bin/python3 -c "import sys; sys.path.insert(0, '$P/share/cisim/scripts'); import cisim_h5" \
   || bad "the installed scripts' helper cisim_h5 does not import"
 /usr/bin/python3 "$P/share/cisim/scripts/plot_run.py" --help >/dev/null || bad "installed plot_run.py --help fails"
+# the installed submit.sh finds the installed cisim (no cisim on PATH, no CISIM, no build/)
+cat >"$P/base.yaml" <<'YAML'
+model: diffusion
+grid: {dims: 2, size_um: [200, 100], spacing_um: 20}
+time: {end_day: 0.1}
+YAML
+printf 'base: base.yaml\nmode: grid\nvary:\n  diffusion.decay_per_day: [1, 2]\n' >"$P/spec.yaml"
+(cd "$P" && "$P/bin/cisim" sweep plan spec.yaml -o sw >/dev/null) || bad "installed cisim sweep plan"
+out=$(cd / && env -u CISIM PATH=/usr/bin:/bin bash "$P/share/cisim/scripts/slurm/submit.sh" "$P/sw" --dry-run 2>/dev/null)
+[[ ${out//\\/} == *"CISIM=$P/bin/cisim,"* ]] || bad "installed submit.sh does not find the installed cisim: $out"
 # the installed man page is the one built; the installed completion works
 MANWIDTH=100 man -l "$P/share/man/man1/cisim.1" >/dev/null 2>&1 || bad "man -l on the installed page fails"
 bash -c "source '$P/share/bash-completion/completions/cisim' && complete -p cisim" >/dev/null || bad "installed completion"
