@@ -60,6 +60,9 @@ else
   build "$BUILD_DIR" -DCISIM_WERROR=ON
   # The Slurm tests must run, not skip, where this script installed Slurm (as root or with sudo).
   if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then export CISIM_REQUIRE_SLURM=1; fi
+  # On a CI machine (CI set) as root, the .deb is also installed with apt, run and removed
+  # (tests/packaging/test_package.sh); elsewhere the suite leaves the system's packages alone.
+  if [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then export CISIM_TEST_DEB_INSTALL=1; fi
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
   # The same suite under AddressSanitizer and UBSan (a debug build with -O1).
   BUILD_TYPE=Debug build "$BUILD_DIR-asan" -DCISIM_WERROR=ON -DCISIM_SANITIZE=ON \
