@@ -23,6 +23,9 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/configs/ DESTINATION ${CISIM_DATADIR}/conf
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/scripts/ DESTINATION ${CISIM_DATADIR}/scripts
         USE_SOURCE_PERMISSIONS
         PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
+# the Python reader: PYTHONPATH=<prefix>/share/cisim/python (the modulefile sets it)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/cisim DESTINATION ${CISIM_DATADIR}/python
+        PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
 install(FILES ${CISIM_MANPAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/cisim.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME cisim)

@@ -21,6 +21,7 @@ rm -f "$P.log"
 for f in bin/cisim share/cisim/configs/default.yaml share/cisim/configs/pen_3d.yaml \
          share/cisim/scripts/plot_run.py share/cisim/scripts/cisim_h5.py \
          share/cisim/scripts/slurm/submit.sh share/doc/cisim/README.md share/doc/cisim/LICENSE \
+         share/cisim/python/cisim/__init__.py \
          share/doc/cisim/CHANGELOG.md share/doc/cisim/CITATION.cff share/doc/cisim/docs/run-file.md \
          share/man/man1/cisim.1 share/bash-completion/completions/cisim \
          "share/cisim/modulefiles/cisim/$version.lua"; do
@@ -40,6 +41,8 @@ if [ "$mode" = lmod ]; then
   got=$(cisim --version) || bad "cisim --version failed after module load"
   [[ $got == "cisim $version "* ]] || bad "cisim --version after module load: '$got'"
   [ "${CISIM_ROOT:-}" = "$P" ] || bad "CISIM_ROOT='${CISIM_ROOT:-}', not $P"
+  (cd / && /usr/bin/python3 -c "import cisim, sys; sys.exit(0 if cisim.__file__.startswith('$P/') else 1)") ||
+    bad "after module load, python3 does not import the installed cisim reader (PYTHONPATH=${PYTHONPATH:-})"
   [[ :$MANPATH: == *":$P/share/man:"* ]] || bad "MANPATH lacks $P/share/man: $MANPATH"
   if command -v man >/dev/null; then # `man cisim` finds the installed page
     [ "$(man -w cisim 2>/dev/null)" = "$P/share/man/man1/cisim.1" ] || bad "man -w cisim: '$(man -w cisim 2>&1)'"
@@ -67,6 +70,10 @@ PY
 /usr/bin/python3 -c "import sys; sys.path.insert(0, '$P/share/cisim/scripts'); import cisim_h5" \
   || bad "the installed scripts' helper cisim_h5 does not import"
 /usr/bin/python3 "$P/share/cisim/scripts/plot_run.py" --help >/dev/null || bad "installed plot_run.py --help fails"
+(cd / && PYTHONPATH=$P/share/cisim/python /usr/bin/python3 -c "
+import sys, cisim
+r = cisim.open_run(sys.argv[1], xarray=False)
+sys.exit(0 if r.units['collagen'] == 'mg mL-1' else 1)" "$P/run.h5") || bad "the installed Python reader (share/cisim/python) does not read the run"
 # the installed submit.sh finds the installed cisim (no cisim on PATH, no CISIM, no build/)
 cat >"$P/base.yaml" <<'YAML'
 model: diffusion

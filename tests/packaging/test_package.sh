@@ -31,6 +31,7 @@ dpkg-deb -c "$deb" | awk '{print $6}' >"$T/list"
 for f in ./usr/bin/cisim ./usr/share/man/man1/cisim.1 ./usr/share/bash-completion/completions/cisim \
          "./usr/share/cisim/modulefiles/cisim/$version.lua" ./usr/share/cisim/configs/default.yaml \
          ./usr/share/cisim/scripts/plot_run.py ./usr/share/cisim/scripts/cisim_h5.py \
+         ./usr/share/cisim/python/cisim/__init__.py ./usr/share/cisim/scripts/paraview_view.py \
          ./usr/share/doc/cisim/README.md ./usr/share/doc/cisim/LICENSE \
          ./usr/share/doc/cisim/CITATION.cff ./usr/share/doc/cisim/docs/run-file.md; do
   grep -qxF "$f" "$T/list" || bad "dpkg-deb -c lacks $f"
