@@ -16,8 +16,9 @@ static const char check_usage[] =
     "\n"
     "Validates CONFIG and prints every resolved parameter with its unit (and where it came\n"
     "from), the grid, and the memory a run needs. Writes nothing. Warns on stderr about\n"
-    "values that are valid but probably not meant: needle channels shallower than one cell\n"
-    "or ending in the epidermis, sessions or output.summary_days after time.end_day.\n"
+    "values that are valid but probably not meant: needle channels shallower than one cell,\n"
+    "ending in the epidermis or covering no cell, sessions or output.summary_days after\n"
+    "time.end_day.\n"
     "      --strict   a warning makes the configuration invalid (exit 2)\n"
     "exit status: 0 valid, 2 invalid\n";
 
@@ -64,7 +65,7 @@ int cli_check(int argc, char **argv) {
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
     const protocol *pr = m->treatment ? protocol_of(m->treatment(inst)) : NULL;
-    int nwarn = input_warn(stderr, &p, &g, pr);
+    int nwarn = input_warn(stderr, &p, &g, pr, o.threads);
     /* only the sessions the run reaches take steps */
     int nsess = input_sessions_within(pr, params_real(&p, "time.end_day"));
     if (pr)

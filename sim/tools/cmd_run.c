@@ -275,7 +275,8 @@ static cs_status open_new(run_job *j) {
       .threads = j->o.threads,
   };
   /* valid but suspicious input: said before anything is written; --strict stops here */
-  int nwarn = input_warn(stderr, &j->p, j->s.g, j->s.treat ? protocol_of(j->s.treat) : NULL);
+  int nwarn = input_warn(stderr, &j->p, j->s.g, j->s.treat ? protocol_of(j->s.treat) : NULL,
+                         j->o.threads);
   if (nwarn && j->o.strict)
     return CS_ERROR(CS_ERR_INPUT, "%s: %d warning%s with --strict: nothing run or written",
                     j->o.config, nwarn, nwarn == 1 ? "" : "s");

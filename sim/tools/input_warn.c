@@ -2,6 +2,7 @@
 #include "input_warn.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* "FILE:LINE:COL: warning: KEY: message", or "FILE: warning: KEY (from --set): ..." as
@@ -84,6 +85,31 @@ static int channel_warnings(FILE *err, const params *p, const grid *g, const pro
   return (ns > 0) + (ne > 0);
 }
 
+/* Sessions whose punctures, rasterised on g, put no channel volume in any cell (too thin for
+   the grid's sampling): one warning naming them. Skipped if the map does not fit in memory. */
+static int empty_map_warning(FILE *err, const params *p, const grid *g, const protocol *pr,
+                             int nthreads) {
+  float *map = malloc((g->ncell ? g->ncell : 1) * sizeof *map);
+  if (!map) return 0;
+  int empty[64], n = 0;
+  for (int k = 0; k < pr->nsessions; k++) {
+    if (pr->sessions[k].count == 0) continue;
+    protocol_rasterise(pr, g, k, map, NULL, NULL, nthreads);
+    double sum = 0;
+    for (size_t c = 0; c < g->ncell; c++) sum += map[c];
+    if (sum <= 0 && n < 64) empty[n++] = k;
+  }
+  free(map);
+  if (n == 0) return 0;
+  char who[512];
+  list_sessions(who, sizeof who, empty, n);
+  warn(err, p, "protocol.device.needle_diameter_um",
+       "the channels of session%s %s cover no grid cell (needle diameter %g µm, cells of %g µm): "
+       "the wound map is empty and the treatment does nothing",
+       n == 1 ? "" : "s", who, params_real(p, "protocol.device.needle_diameter_um"), g->h);
+  return 1;
+}
+
 int input_sessions_within(const protocol *pr, double end_day) {
   int n = 0;
   for (int k = 0; pr && k < pr->nsessions; k++) n += pr->sessions[k].day <= end_day;
@@ -104,12 +130,14 @@ static int days_after(char *buf, size_t size, const double *v, int n, double end
   return count;
 }
 
-int input_warn(FILE *err, const params *p, const grid *g, const protocol *pr) {
+int input_warn(FILE *err, const params *p, const grid *g, const protocol *pr, int nthreads) {
   int n = 0;
   double end = params_real(p, "time.end_day");
   char days[512];
   if (pr) {
-    n += channel_warnings(err, p, g, pr);
+    int shallow = channel_warnings(err, p, g, pr);
+    n += shallow;
+    if (!shallow) n += empty_map_warning(err, p, g, pr, nthreads);
     int after = days_after(days, sizeof days, pr->days, pr->nsessions, end);
     if (after) {
       warn(err, p, "protocol.sessions.day",

@@ -4,6 +4,8 @@
  *   - needle channels shallower than one grid cell (the wound map holds almost no channel and
  *     the treatment changes nothing: often a needle length in mm given as µm), or ending inside
  *     the epidermis (the layer named "epidermis");
+ *   - a punctured session whose channels cover no grid cell once rasterised (needles too thin
+ *     for the grid);
  *   - treatment sessions after time.end_day (they are not simulated);
  *   - output.summary_days after time.end_day (the summary has no row for them). */
 #ifndef CISIM_INPUT_WARN_H
@@ -16,8 +18,8 @@
 #include "protocol.h"
 
 /* Print the warnings for p on grid g with treatment protocol pr (NULL: none) to err; returns
-   how many were printed. */
-int input_warn(FILE *err, const params *p, const grid *g, const protocol *pr);
+   how many were printed. The wound maps are rasterised with nthreads threads. */
+int input_warn(FILE *err, const params *p, const grid *g, const protocol *pr, int nthreads);
 
 /* Sessions of pr on or before end_day: those a run of that length simulates. */
 int input_sessions_within(const protocol *pr, double end_day);

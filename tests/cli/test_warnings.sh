@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Valid but suspicious input is said, never silent: a warning on stderr naming the file and key,
 # exit 0, and with --strict exit 2 with nothing written. Channels shallower than one cell (a
-# needle length of 1.5 "µm", meant as mm), channels ending in the epidermis, sessions and
+# needle length of 1.5 "µm", meant as mm), channels ending in the epidermis, channels that
+# cover no grid cell (needles too thin for the grid), sessions and
 # summary days after time.end_day; `cisim check` counts (and estimates steps for) only the
 # sessions inside the run. The shipped configurations give no warning.
 #   tests/cli/test_warnings.sh CISIM SOURCE_DIR
@@ -41,6 +42,12 @@ rc=$?
 grep -q "reach at most 75 µm and end inside the epidermis (0–100 µm)" err.txt ||
   { cat err.txt; bad "no warning for channels ending in the epidermis"; }
 
+# needles of 1 µm on 20 µm cells in 3D: the rasterised channels miss every cell
+"$cisim" check "$src/configs/pen_3d.yaml" --set protocol.device.needle_diameter_um=1 >/dev/null 2>err.txt ||
+  bad "check with 1 µm needles failed"
+grep -q "warning: protocol.device.needle_diameter_um (from --set): the channels of sessions 1, 2 and 3 cover no grid cell (needle diameter 1 µm, cells of 20 µm)" err.txt ||
+  { cat err.txt; bad "no warning for channels that cover no cell"; }
+
 # a 2-day run of a protocol with sessions at days 0, 28 and 56
 "$cisim" check "$cfg" --set time.end_day=2 >out.txt 2>err.txt || bad "check of a 2-day run failed"
 grep -q "default.yaml:[0-9]*:[0-9]*: warning: protocol.sessions.day: 2 of the 3 sessions (days 28, 56) are after time.end_day = 2: not simulated" err.txt ||
@@ -61,5 +68,5 @@ for c in "$src"/configs/*.yaml; do
   [ -s err.txt ] && { cat err.txt; bad "$(basename "$c") gives a warning"; }
   "$cisim" check "$c" --strict >/dev/null 2>&1 || bad "$(basename "$c") fails --strict"
 done
-[ $fail = 0 ] && echo "warnings: shallow channels, channels in the epidermis, sessions and summary days after end_day; --strict; shipped configs clean"
+[ $fail = 0 ] && echo "warnings: shallow channels, channels in the epidermis, channels in no cell, sessions and summary days after end_day; --strict; shipped configs clean"
 exit $fail
