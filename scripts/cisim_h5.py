@@ -86,6 +86,19 @@ def note(script, message):
     sys.stderr.write("%s: note: %s\n" % (script, message))
 
 
+def _is_scale(ds):
+    """A dimension scale (a coordinate that newer run files link into /fields), not a species."""
+    return _text(ds.attrs.get("CLASS", "")) == "DIMENSION_SCALE"
+
+
+def _unit(attrs, default=""):
+    """The unit as written for people: `unit_label` in newer run files (whose `units` is the
+    UDUNITS spelling, "ng mL-1"), `units` in older ones ("ng/mL")."""
+    if "unit_label" in attrs:
+        return _text(attrs["unit_label"])
+    return _text(attrs.get("units", default))
+
+
 def _text(value):
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -148,7 +161,9 @@ class Run:
                 self.yaml = None
         self.model = _text(self.params.get("model")) or self._yaml_value("model") or "?"
 
-        self.species = [k for k in f["fields"].keys() if isinstance(f["fields"][k], h5py.Dataset)]
+        # newer files link their coordinates (time, z, y, x) into /fields as dimension scales
+        self.species = [k for k in f["fields"].keys() if isinstance(f["fields"][k], h5py.Dataset)
+                        and not _is_scale(f["fields"][k])]
         self._read_grid()
 
     # ---- parameters -------------------------------------------------------------------------
@@ -240,6 +255,8 @@ class Run:
 
     def field_attr(self, name, attr, default=""):
         try:
+            if attr == "units":
+                return _unit(self.f["fields"][name].attrs, default)
             return _text(self.f["fields"][name].attrs.get(attr, default))
         except Exception:
             return default
@@ -261,7 +278,7 @@ class Run:
         d = self.f["series"][name]
         v = np.asarray(d[()], dtype=float).ravel()[: self.nsnap]
         t = self.time[: v.size]
-        return t, v, _text(d.attrs.get("units", "")), _text(d.attrs.get("long_name", name))
+        return t, v, _unit(d.attrs), _text(d.attrs.get("long_name", name))
 
     def series_names(self):
         if "series" not in self.f:
@@ -368,9 +385,18 @@ class Run:
         if pat:
             parts.append(" ".join(pat))
         days = self.session_days()
-        if days:
-            parts.append("%d session%s (day %s)" % (len(days), "" if len(days) == 1 else "s",
-                                                   ", ".join(num(d) for d in days)))
+        # only the sessions the run reached; those planned after its end are said as such
+        end = self.param("time.end_day")
+        if not isinstance(end, float):
+            end = float(self.time[-1]) if self.time.size else None
+        inside = [d for d in days if end is None or d <= end]
+        later = [d for d in days if d not in inside]
+        if inside:
+            parts.append("%d session%s (day %s)" % (len(inside), "" if len(inside) == 1 else "s",
+                                                   ", ".join(num(d) for d in inside)))
+        if later:
+            parts.append("%d more planned after the run's end (day %s)"
+                         % (len(later), ", ".join(num(d) for d in later)))
         return "; ".join(parts) if parts else "model: %s" % self.model
 
     def close(self):

@@ -17,8 +17,11 @@ esac
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
 # The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed) and
-# run sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test).
-[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview slurm-wlm munge)
+# render it under a virtual display (xvfb-run), open run files with xarray (h5netcdf), run
+# sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test) and
+# load the installed modulefile with Lmod.
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview xvfb python3-xarray python3-h5netcdf
+                                 slurm-wlm munge lmod)
 
 install_packages() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0
@@ -57,6 +60,9 @@ else
   build "$BUILD_DIR" -DCISIM_WERROR=ON
   # The Slurm tests must run, not skip, where this script installed Slurm (as root or with sudo).
   if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then export CISIM_REQUIRE_SLURM=1; fi
+  # On a CI machine (CI set) as root, the .deb is also installed with apt, run and removed
+  # (tests/packaging/test_package.sh); elsewhere the suite leaves the system's packages alone.
+  if [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then export CISIM_TEST_DEB_INSTALL=1; fi
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
   # The same suite under AddressSanitizer and UBSan (a debug build with -O1).
   BUILD_TYPE=Debug build "$BUILD_DIR-asan" -DCISIM_WERROR=ON -DCISIM_SANITIZE=ON \

@@ -8,7 +8,8 @@
 # points, the same command submits only what is missing. Arrays are split so that no index
 # exceeds the cluster's MaxArraySize (each part runs points OFFSET + index). SBATCH OPTIONS
 # (e.g. --time=4:00:00 --cpus-per-task=4 --partition=short) override the template's #SBATCH
-# lines. CISIM=/path/to/cisim selects the program (default: cisim on PATH, else build/cisim).
+# lines. CISIM=/path/to/cisim selects the program (default: cisim on PATH, else build/cisim,
+# else the installed one beside this script's share/cisim).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -31,6 +32,8 @@ cisim=${CISIM:-}
 if [ -z "$cisim" ]; then
   if command -v cisim > /dev/null; then cisim=$(command -v cisim)
   elif [ -x "$here/../../build/cisim" ]; then cisim=$(cd "$here/../../build" && pwd)/cisim
+  # installed: PREFIX/share/cisim/scripts/slurm/submit.sh beside PREFIX/bin/cisim
+  elif [ -x "$here/../../../../bin/cisim" ]; then cisim=$(cd "$here/../../../../bin" && pwd)/cisim
   else echo "submit.sh: cisim not found: put it on PATH or set CISIM=/path/to/cisim" >&2; exit 2; fi
 fi
 
@@ -43,8 +46,20 @@ fi
 
 max=1001 # Slurm's default MaxArraySize
 if command -v scontrol > /dev/null; then
-  m=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" {print $3}')
-  [ -n "$m" ] && max=$m
+  # no controller answering is not an error for --dry-run: say so and use the default
+  if conf=$(scontrol show config 2>/dev/null); then
+    m=$(awk '$1 == "MaxArraySize" {print $3}' <<< "$conf")
+    [ -n "$m" ] && max=$m
+  else
+    echo "submit.sh: no Slurm controller answers (scontrol show config failed): arrays split" \
+         "for MaxArraySize $max, Slurm's default" >&2
+  fi
+else
+  echo "submit.sh: scontrol not found: arrays split for MaxArraySize $max, Slurm's default" >&2
+fi
+if [ "$dry" = 0 ] && ! command -v sbatch > /dev/null; then
+  echo "submit.sh: sbatch not found: not on a Slurm cluster? (--dry-run prints the commands)" >&2
+  exit 2
 fi
 
 # "3,7-9,1200" -> one line "OFFSET LIST" per block of MaxArraySize indices, the list relative

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hdf5out_attr.h"
+#include "hdf5out_dims.h"
 #include "hdf5out_file.h"
 #include "hdf5out_meta.h"
 #include "hdf5out_punctures.h"
@@ -172,6 +173,7 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   if (st == CS_OK) st = hdf5out_write_params(o, p);
   if (st == CS_OK) st = hdf5out_write_grid(o, g);
   if (st == CS_OK) st = make_growing(o, opt, m, series);
+  if (st == CS_OK) st = hdf5out_write_dims(o);
   if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = hdf5out_io_err(o, "", "/");
   if (st != CS_OK) {
     /* A half-written file would only block the next attempt (it exists, so needs --force). */
@@ -243,7 +245,8 @@ static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const 
     o->times_cap = cap;
   }
   o->times[n] = t;
-  return xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single);
+  return xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single,
+                    &o->extra);
 }
 
 /* Per-puncture columns and per-session maps; see hdf5out.h. */
@@ -255,6 +258,7 @@ cs_status hdf5out_write_punctures(hdf5out *o, const protocol *pr, const grid *g,
   cs_status st = hdf5out_punctures_columns(o, grp, pr);
   if (st == CS_OK) st = hdf5out_punctures_sessions(o, grp, pr);
   if (st == CS_OK) st = hdf5out_punctures_maps(o, grp, pr, g, nthreads);
+  if (st == CS_OK) o->extra.channel_maps = pr->nsessions;
   H5Gclose(grp);
   if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0)
     st = hdf5out_io_err(o, "(flush) ", "/");
@@ -309,8 +313,10 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
     st = hdf5out_resume_series(o, i, series[i].name);
   if (st == CS_OK) st = hdf5out_resume_cut(o, nsnap);
   if (st == CS_OK) st = hdf5out_resume_mark(o, nsnap);
+  if (st == CS_OK) hdf5out_resume_extra(o);
   if (st == CS_OK)
-    st = xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single);
+    st = xdmf_write(o->xmf_path, o->path, o->g, o->m, o->times, (int)o->nsnap, o->single,
+                    &o->extra);
   if (st != CS_OK) {
     hdf5out_release(o);
     return st;

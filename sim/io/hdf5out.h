@@ -5,13 +5,17 @@
  *                    threads, host, command_line, start_time, end_time
  *   /parameters      dataset "yaml" (the resolved config text); one attribute per parameter
  *                    (value) plus "<key>.unit" attributes
- *   /grid            x, y, z cell centres (µm, attrs units/long_name), layer (nz, int);
+ *   /grid            x, y, z cell centres (µm, attrs units/long_name), layer (nz, int),
+ *                    layer_cells (nz, ny, nx, uint8: the layer of every cell, for viewers; not
+ *                    on grids over 2^26 cells);
  *                    attrs spacing_um, origin_um, size_um, dims, boundary_x/y/surface/deep,
  *                    layer_names, layer_top_um
  *   /time            (nsnap) day, extendible
  *   /fields/<sp>     (nsnap, nz, ny, nx), extendible in nsnap, one snapshot per chunk,
- *                    shuffle + deflate; attrs units, long_name
- *   /series/<name>   (nsnap) scalar diagnostics at snapshot times; attrs units, long_name
+ *                    shuffle + deflate; attrs units (UDUNITS), unit_label, long_name;
+ *                    dimension scales time, z, y, x (hdf5out_dims.h), linked into /fields
+ *   /series/<name>   (nsnap) scalar diagnostics at snapshot times; attrs units, unit_label,
+ *                    long_name; dimension scale time
  *   /punctures       treatment runs only (hdf5out_write_punctures): per puncture x_um, y_um,
  *                    depth_um, radius_um, period_y_um, session, pass, day; per session
  *                    channel_fraction and distance_um maps (nsession, nz, ny, nx, float);

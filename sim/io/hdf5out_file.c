@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cf_units.h"
 #include "xdmf.h"
 
 /* HDF5 refuses chunks of 4 GiB or more, and deflate holds a chunk and its compressed copy in
@@ -82,9 +83,14 @@ cs_status hdf5out_attr_err(const hdf5out *o, const h5a_ctx *c, const char *obj) 
 
 cs_status hdf5out_label(const hdf5out *o, hid_t ds, const char *obj, const char *units,
                         const char *long_name) {
+  char cf[128];
+  if (cf_units(units, cf, sizeof cf) < 0)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %s: unit '%s' has no UDUNITS spelling", o->path, obj,
+                    units ? units : "");
   h5a_ctx c;
   h5a_init(&c, ds);
-  h5a_str(&c, "units", units);
+  h5a_str(&c, "units", cf);
+  h5a_str(&c, "unit_label", units ? units : "");
   h5a_str(&c, "long_name", long_name);
   return c.failed[0] ? hdf5out_attr_err(o, &c, obj) : CS_OK;
 }
@@ -92,9 +98,13 @@ cs_status hdf5out_label(const hdf5out *o, hid_t ds, const char *obj, const char 
 cs_status hdf5out_write_vec(const hdf5out *o, hid_t loc, const char *name,
                             const char *obj, hid_t ftype, hid_t mtype, hsize_t n,
                             const void *buf, const char *units, const char *long_name) {
-  return h5a_write_vec(loc, name, ftype, mtype, n, buf, units, long_name) < 0
-             ? hdf5out_io_err(o, "", obj)
-             : CS_OK;
+  if (h5a_write_vec(loc, name, ftype, mtype, n, buf, units, long_name) < 0)
+    return hdf5out_io_err(o, "", obj);
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (ds < 0) return hdf5out_io_err(o, "", obj);
+  cs_status st = hdf5out_label(o, ds, obj, units, long_name);
+  H5Dclose(ds);
+  return st;
 }
 
 cs_status hdf5out_dataset_err(const hdf5out *o, hid_t ds) {

@@ -14,6 +14,7 @@
 #include "hdf5out_attr.h"
 #include "model.h"
 #include "run_id.h"
+#include "xdmf.h"
 
 typedef struct hdf5out hdf5out; /* as in hdf5out.h */
 
@@ -34,6 +35,7 @@ struct hdf5out {
   char *xmf_path;
   double *times;
   size_t times_cap;
+  xdmf_extra extra;  /* the layer map and session maps the sidecar shows beside the fields */
   double io_seconds; /* in hdf5out_write_snapshot */
   char created[64];  /* the root attribute `created` */
   char run_id[RUN_ID_LEN]; /* the root attribute `run_id`: names the run; checkpoints carry it */
@@ -54,7 +56,9 @@ cs_status hdf5out_attr_err(const hdf5out *o, const h5a_ctx *c, const char *obj);
 /* A failure on dataset ds, named by its path in the file. */
 cs_status hdf5out_dataset_err(const hdf5out *o, hid_t ds);
 
-/* Every dataset says what it holds and in which unit, for readers without our docs. */
+/* Every dataset says what it holds and in which unit, for readers without our docs: `units`
+   in UDUNITS spelling (cf_units.h, for CF tools), `unit_label` as cisim writes it for people
+   ("ng/mL", what older run files hold in `units`), `long_name`. */
 cs_status hdf5out_label(const hdf5out *o, hid_t ds, const char *obj, const char *units,
                         const char *long_name);
 /* A fixed 1-D dataset written whole (obj: its path, for messages). */

@@ -130,6 +130,42 @@ cs_status hdf5out_write_params(hdf5out *o, const params *p) {
   return st;
 }
 
+/* /grid/layer_cells: the layer index of every cell, (nz, ny, nx) bytes, for viewers that colour
+   cells by it (the XDMF sidecar's "layer"); written one z-plane at a time, deflated (a plane is
+   one value). Left out above LAYER_CELLS_MAX cells, where it would cost more than it shows. */
+#define LAYER_CELLS_MAX ((size_t)1 << 26)
+static cs_status write_layer_cells(hdf5out *o, hid_t g, const grid *gr) {
+  const char *obj = "/grid/layer_cells";
+  if (o->ncell > LAYER_CELLS_MAX || o->ncell == 0) return CS_OK;
+  size_t plane = (size_t)gr->nx * (size_t)gr->ny;
+  unsigned char *row = malloc(plane);
+  if (!row) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory writing %s", o->path, obj);
+  hsize_t chunk[4], one[3] = {1, o->row[1], o->row[2]};
+  hdf5out_field_chunk(chunk, o->row, 1);
+  chunk[1] = 1; /* one plane per chunk */
+  hid_t sp = H5Screate_simple(3, o->row, NULL), mem = H5Screate_simple(3, one, NULL);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = H5I_INVALID_HID;
+  if (sp >= 0 && mem >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 3, chunk + 1) >= 0 &&
+      H5Pset_deflate(dcpl, 4) >= 0)
+    ds = H5Dcreate2(g, "layer_cells", H5T_STD_U8LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  cs_status st = ds < 0 ? hdf5out_io_err(o, "", obj) : CS_OK;
+  for (int k = 0; k < gr->nz && st == CS_OK; k++) {
+    memset(row, gr->layer_of_z[k], plane);
+    hsize_t start[3] = {(hsize_t)k, 0, 0};
+    if (H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, one, NULL) < 0 ||
+        H5Dwrite(ds, H5T_NATIVE_UCHAR, mem, sp, H5P_DEFAULT, row) < 0)
+      st = hdf5out_io_err(o, "", obj);
+  }
+  if (st == CS_OK) st = hdf5out_label(o, ds, obj, "-", "layer index of each cell (see layer_names)");
+  if (ds >= 0) H5Dclose(ds);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (mem >= 0) H5Sclose(mem);
+  if (sp >= 0) H5Sclose(sp);
+  free(row);
+  if (st == CS_OK) o->extra.layer_cells = 1;
+  return st;
+}
+
 cs_status hdf5out_write_grid(hdf5out *o, const grid *gr) {
   hid_t g = H5Gcreate2(o->file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return hdf5out_io_err(o, "group ", "/grid");
@@ -156,6 +192,7 @@ cs_status hdf5out_write_grid(hdf5out *o, const grid *gr) {
     st = hdf5out_write_vec(o, g, "layer", "/grid/layer", H5T_STD_I32LE, H5T_NATIVE_INT,
                            (hsize_t)gr->nz, gr->layer_of_z, "-",
                            "layer index of each depth row (see layer_names)");
+  if (st == CS_OK) st = write_layer_cells(o, g, gr);
 
   /* One comma-separated string: a list of variable-length strings is awkward in most readers. */
   char lnames[PARAMS_MAX_LAYERS * 65] = "";

@@ -154,3 +154,21 @@ cs_status hdf5out_resume_mark(hdf5out *o, long nsnap) {
   if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return hdf5out_io_err(o, "(flush) ", "/");
   return CS_OK;
 }
+
+void hdf5out_resume_extra(hdf5out *o) {
+  o->extra.layer_cells = H5Lexists(o->file, "grid", H5P_DEFAULT) > 0 &&
+                         H5Lexists(o->file, "/grid/layer_cells", H5P_DEFAULT) > 0;
+  o->extra.channel_maps = 0;
+  if (H5Lexists(o->file, "punctures", H5P_DEFAULT) <= 0 ||
+      H5Lexists(o->file, "/punctures/channel_fraction", H5P_DEFAULT) <= 0)
+    return;
+  hid_t ds = H5Dopen2(o->file, "/punctures/channel_fraction", H5P_DEFAULT);
+  hid_t sp = ds >= 0 ? H5Dget_space(ds) : H5I_INVALID_HID;
+  hsize_t dims[4] = {0};
+  if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 4 && H5Sget_simple_extent_dims(sp, dims, NULL) == 4 &&
+      dims[1] == o->row[0] && dims[2] == o->row[1] && dims[3] == o->row[2] && dims[0] < 1000000)
+    o->extra.channel_maps = (int)dims[0];
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  h5a_error_clear();
+}

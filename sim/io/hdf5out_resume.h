@@ -18,5 +18,8 @@ cs_status hdf5out_resume_series(hdf5out *o, int i, const char *name);
 cs_status hdf5out_resume_cut(hdf5out *o, long nsnap);
 /* Read `run_id` and `created`; set finished = 0, status = running, resumed + 1; flush. */
 cs_status hdf5out_resume_mark(hdf5out *o, long nsnap);
+/* What the XDMF sidecar shows beside the fields, as the file holds it: /grid/layer_cells and
+   the sessions of /punctures/channel_fraction (files from before them have neither). */
+void hdf5out_resume_extra(hdf5out *o);
 
 #endif

@@ -48,6 +48,8 @@ int cli_parse(int argc, char **argv, const char *usage, int allow_run_opts, int 
         return cli_usage_error(usage, "--threads: expected a whole number from 1 to 4096, got '%s'",
                            argv[a]);
       o->threads = (int)n;
+    } else if (strcmp(arg, "--strict") == 0) {
+      o->strict = 1;
     } else if (allow_run_opts && (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0)) {
       if (a + 1 >= argc) return cli_usage_error(usage, "%s needs a file name", arg);
       o->out = argv[++a];

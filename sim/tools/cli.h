@@ -6,7 +6,7 @@
 
 #include "params.h"
 
-/* Shared option parsing: CONFIG, --set, --threads, -o, --force, --quiet. */
+/* Shared option parsing: CONFIG, --set, --threads, --strict, -o, --force, --quiet. */
 typedef struct {
   const char *config;
   const char *out;
@@ -15,6 +15,7 @@ typedef struct {
   int threads;
   int force;
   int quiet;
+  int strict;   /* --strict: a warning about the input (input_warn.h) stops the command */
 } cli_opts;
 
 /* Returns 0 if fine, 2 after printing a usage error; -1 if --help was printed. With

@@ -6,15 +6,20 @@
 #include "cli.h"
 #include "commands.h"
 #include "grid.h"
+#include "input_warn.h"
 #include "model.h"
 #include "params.h"
 #include "protocol.h"
 
 static const char check_usage[] =
-    "usage: cisim check CONFIG [--set key.path=value]... [--threads N]\n"
+    "usage: cisim check CONFIG [--set key.path=value]... [--threads N] [--strict]\n"
     "\n"
     "Validates CONFIG and prints every resolved parameter with its unit (and where it came\n"
-    "from), the grid, and the memory a run needs. Writes nothing.\n"
+    "from), the grid, and the memory a run needs. Writes nothing. Warns on stderr about\n"
+    "values that are valid but probably not meant: needle channels shallower than one cell,\n"
+    "ending in the epidermis or covering no cell, sessions or output.summary_days after\n"
+    "time.end_day.\n"
+    "      --strict   a warning makes the configuration invalid (exit 2)\n"
     "exit status: 0 valid, 2 invalid\n";
 
 int cli_check(int argc, char **argv) {
@@ -60,10 +65,13 @@ int cli_check(int argc, char **argv) {
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
     const protocol *pr = m->treatment ? protocol_of(m->treatment(inst)) : NULL;
-    int nsess = pr ? pr->nsessions : 0;
+    int nwarn = input_warn(stderr, &p, &g, pr, o.threads);
+    /* only the sessions the run reaches take steps */
+    int nsess = input_sessions_within(pr, params_real(&p, "time.end_day"));
     if (pr)
-      printf("# treatment: %d session%s, %d punctures in the domain\n", nsess,
-             nsess == 1 ? "" : "s", pr->npunctures);
+      printf("# treatment: %d session%s in the run%s, %d punctures in the domain\n", nsess,
+             nsess == 1 ? "" : "s", nsess < pr->nsessions ? " (more after time.end_day)" : "",
+             pr->npunctures);
     /* A rough guess, calibrated on the 2-core development machine (docs/performance.md):
        about 32 ns per cell·species·step on one thread (two reaction half steps, transport,
        step control), end_day/dt_max quiet steps plus ~700 steps after each session. */
@@ -73,10 +81,15 @@ int cli_check(int argc, char **argv) {
            secs < 1 ? 1 : secs, o.threads, o.threads == 1 ? "" : "s", steps);
     m->destroy(inst);
     grid_free(&g);
+    if (nwarn && o.strict) {
+      fprintf(stderr, "cisim: check: %d warning%s with --strict: invalid\n", nwarn,
+              nwarn == 1 ? "" : "s");
+      rc = 2;
+    }
   }
   params_free(&p);
   cli_free(&o);
-  return cs_exit_code(st);
+  return rc ? rc : cs_exit_code(st);
 }
 
 static const char params_usage[] =

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "hdf5out.h"
+#include "input_warn.h"
 #include "model.h"
 #include "outcome.h"
 #include "params.h"
@@ -25,7 +26,7 @@
 
 static const char run_usage[] =
     "usage: cisim run CONFIG [-o OUT.h5] [--set key.path=value]... [--threads N] [--force]\n"
-    "                        [--quiet] [--max-walltime T]\n"
+    "                        [--quiet] [--max-walltime T] [--strict]\n"
     "       cisim run --resume RUN.h5 [CONFIG] [--set key.path=value]... [--allow-change]\n"
     "                        [--threads N] [--quiet] [--max-walltime T]\n"
     "\n"
@@ -35,6 +36,9 @@ static const char run_usage[] =
     "  -j, --threads N       OpenMP threads (default: OMP_NUM_THREADS or all cores);\n"
     "                        results are bitwise identical for any N\n"
     "      --force           replace an existing run file\n"
+    "      --strict          stop (exit 2, nothing written) on a warning about the input:\n"
+    "                        channels shallower than a cell or ending in the epidermis,\n"
+    "                        sessions or summary days after time.end_day (cisim check)\n"
     "  -q, --quiet           no progress output\n"
     "      --max-walltime T  stop cleanly with a checkpoint after T of wall-clock time\n"
     "                        (seconds, MM:SS or HH:MM:SS), before a batch queue's limit\n"
@@ -270,6 +274,12 @@ static cs_status open_new(run_job *j) {
       .command_line = j->cmdline ? j->cmdline : "cisim run",
       .threads = j->o.threads,
   };
+  /* valid but suspicious input: said before anything is written; --strict stops here */
+  int nwarn = input_warn(stderr, &j->p, j->s.g, j->s.treat ? protocol_of(j->s.treat) : NULL,
+                         j->o.threads);
+  if (nwarn && j->o.strict)
+    return CS_ERROR(CS_ERR_INPUT, "%s: %d warning%s with --strict: nothing run or written",
+                    j->o.config, nwarn, nwarn == 1 ? "" : "s");
   CS_TRY(hdf5out_create(&j->out, &ho, j->s.g, j->s.m, &j->p, j->sd, j->nser));
   unlink(j->ckpt_path);
   size_t n = strlen(j->ckpt_path) + 8;

@@ -17,6 +17,48 @@ static const char *num(char buf[32], double v) {
   return buf;
 }
 
+/* The few lines a reader wants before the table: how many datasets are out of tolerance, and
+   those with the largest relative differences (at most SUMMARY_TOP, largest first). */
+#define SUMMARY_TOP 5
+static void print_summary(FILE *f, const compare_report *r, int w) {
+  int out = 0, differ = 0, top[SUMMARY_TOP], ntop = 0;
+  for (int i = 0; i < r->nds; i++) {
+    const compare_dataset *d = &r->ds[i];
+    if (d->out == 0) {
+      differ += d->max_abs > 0 || d->nan > 0;
+      continue;
+    }
+    out++;
+    /* insert i into top[], ordered by max_rel (NaN mismatches first), then by index */
+    double key = d->nan ? INFINITY : d->max_rel;
+    int pos = ntop;
+    while (pos > 0) {
+      const compare_dataset *e = &r->ds[top[pos - 1]];
+      if ((e->nan ? INFINITY : e->max_rel) >= key) break;
+      pos--;
+    }
+    if (pos >= SUMMARY_TOP) continue;
+    for (int j = (ntop < SUMMARY_TOP ? ntop : SUMMARY_TOP - 1); j > pos; j--) top[j] = top[j - 1];
+    top[pos] = i;
+    if (ntop < SUMMARY_TOP) ntop++;
+  }
+  if (out == 0) {
+    fprintf(f, "summary: all %d datasets within tolerance", r->nds);
+    if (differ) fprintf(f, " (%d differ, by less than it)", differ);
+    fputs("\n\n", f);
+    return;
+  }
+  fprintf(f, "summary: %d of %d datasets out of tolerance; the largest relative differences:\n",
+          out, r->nds);
+  for (int j = 0; j < ntop; j++) {
+    const compare_dataset *d = &r->ds[top[j]];
+    fprintf(f, "  %-*s  max rel %10.3g  max |a-b| %10.3g  (%llu of %llu points)%s\n", w, d->name,
+            d->max_rel, d->max_abs, d->out, d->points, d->nan ? ", NaN in one file" : "");
+  }
+  if (out > ntop) fprintf(f, "  ... and %d more out of tolerance\n", out - ntop);
+  fputs("\n", f);
+}
+
 void compare_print_text(FILE *f, const compare_report *r, int quiet) {
   char verdict[160], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
   compare_verdict(r, verdict, sizeof verdict);
@@ -33,6 +75,7 @@ void compare_print_text(FILE *f, const compare_report *r, int quiet) {
     int len = (int)strlen(r->ds[i].name);
     if (len > w) w = len;
   }
+  print_summary(f, r, w);
   fprintf(f, "%-*s  %21s  %12s  %12s  %s\n", w, "dataset", "out of tol / points", "max |a-b|",
           "max rel", "worst point: a vs b");
   for (int i = 0; i < r->nds; i++) {

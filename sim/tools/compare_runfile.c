@@ -6,6 +6,7 @@
 #include "compare_runfile.h"
 
 #include <errno.h>
+#include <hdf5_hl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,18 @@ cs_status compare_runfile_vector(const compare_runfile *rf, const char *obj, dou
   return st;
 }
 
-/* The names of the links in group OBJ (absent group: none), sorted. */
+/* Whether link NAME of group G is a dimension scale: the coordinates that newer run files link
+   into /fields (time, z, y, x). Older files have none. */
+static int is_scale(hid_t g, const char *name) {
+  hid_t d = H5Oopen(g, name, H5P_DEFAULT);
+  if (d < 0) return 0;
+  int scale = H5Iget_type(d) == H5I_DATASET && H5DSis_scale(d) > 0;
+  H5Oclose(d);
+  return scale;
+}
+
+/* The names of the links in group OBJ (absent group: none) that are not dimension scales,
+   sorted. */
 static cs_status list_group(const compare_runfile *rf, const char *obj, int required,
                             char ***names, int *n) {
   *names = NULL;
@@ -113,7 +125,8 @@ static cs_status list_group(const compare_runfile *rf, const char *obj, int requ
       st = len < 0 ? CS_ERROR(CS_ERR_INPUT, "%s: cannot list /%s", rf->path, obj) : compare_nomem();
       break;
     }
-    (*names)[(*n)++] = s;
+    if (is_scale(g, s)) free(s); /* a coordinate (hdf5out_dims.h), not a species or series */
+    else (*names)[(*n)++] = s;
   }
   H5Gclose(g);
   if (st == CS_OK) qsort(*names, (size_t)*n, sizeof **names, cmp_str);

@@ -304,7 +304,9 @@ static void print_final_series(hid_t f, const double *t, long nt) {
         double *v = read_vec(sg, name, &n);
         if (v && n > 0) {
           hid_t ds = H5Dopen2(sg, name, H5P_DEFAULT);
-          char *unit = ds >= 0 ? h5a_read_str(ds, "units") : NULL;
+          /* the unit as written for people; older files have it in `units` only */
+          char *unit = ds >= 0 ? h5a_read_str(ds, "unit_label") : NULL;
+          if (!unit && ds >= 0) unit = h5a_read_str(ds, "units");
           if (!printed) printf("final series (day %g):\n", t[nt - 1]);
           printf("  %-40s %.6g %s\n", name, v[n < nt ? n - 1 : nt - 1], unit ? unit : "");
           printed = 1;

@@ -51,6 +51,15 @@ has threads-table "$T/out" "fields/c"
 expect 1 different-D "$T/d2.h5" "$T/t1.h5"
 has different-verdict "$T/out" "DIFFERENT:"
 has different-param "$T/out" "diffusion.D_um2_per_day"
+# a short summary before the table: how many datasets differ, the largest first
+summary=$(grep -n "^summary: [0-9]* of [0-9]* datasets out of tolerance; the largest relative differences:" "$T/out" | cut -d: -f1)
+table=$(grep -n "^dataset  " "$T/out" | cut -d: -f1)
+[ -n "$summary" ] && [ -n "$table" ] && [ "$summary" -lt "$table" ] && ok ||
+  { bad "different-summary: no summary line before the table"; cat "$T/out"; }
+first=$(sed -n "$((summary + 1))p" "$T/out")
+[[ $first == "  fields/c "*"max rel"* ]] && ok || bad "different-summary: first entry '$first', not fields/c"
+expect 0 threads-summary "$T/t1.h5" "$T/t2.h5"
+has threads-summary-line "$T/out" "summary: all "
 expect 1 different-D-quiet "$T/d2.h5" "$T/t1.h5" --quiet
 [ "$(wc -l < "$T/out")" -eq 1 ] && ok || bad "--quiet printed more than the verdict"
 expect 0 different-D-loose "$T/d2.h5" "$T/t1.h5" --atol 1

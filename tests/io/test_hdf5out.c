@@ -3,11 +3,13 @@
  * refusals (existing file without force, missing directory).
  *
  * Built normally it loads a real configuration (params_load, grid_init). Built with
- * -DHDF5OUT_STANDALONE it needs only error.c, engine_params.c and hdf5out*.c: the grid and
+ * -DHDF5OUT_STANDALONE it needs only error.c, engine_params.c, cf_units.c and hdf5out*.c
+ * (with hdf5_hl): the grid and
  * parameters are filled in by hand and params_to_yaml is a weak stub. Exit status 0: pass. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,8 @@ static const series_desc fake_series[2] = {
     {"mass_a", "µm³", "total of a"},
     {"peak_b", "ng/mL", "largest b"},
 };
+/* the UDUNITS spellings (`units`) of the units above (`unit_label`) */
+static const char *const cf_species[2] = {"um", "ng mL-1"}, *const cf_series[2] = {"um3", "ng mL-1"};
 
 /* Expected contents: 5 x 3 x 4 cells of 10 µm, two layers of 20 µm. */
 enum { NX = 5, NY = 3, NZ = 4, NSNAP = 3 };
@@ -270,6 +274,56 @@ static void write_run(const char *path, int single, int deflate, const grid *g, 
   CHECK(s == CS_OK, "close: %s", cs_error_message());
 }
 
+/* The name of the (one) dimension scale attached to dimension DIM of DS. */
+static herr_t first_scale(hid_t did, unsigned dim, hid_t dsid, void *data) {
+  (void)did;
+  (void)dim;
+  char *out = data;
+  return H5DSget_scale_name(dsid, out, 64) > 0 ? 1 : -1;
+}
+static int scale_name(hid_t ds, unsigned dim, char *out, size_t n) {
+  char name[64] = "";
+  if (H5DSiterate_scales(ds, dim, NULL, first_scale, name) != 1) return -1;
+  snprintf(out, n, "%s", name);
+  return 0;
+}
+
+/* Dimension scales (hdf5out_dims.h): /time, /grid/z, y, x are scales, linked into /fields (the
+   same objects), attached to every field as (time, z, y, x), with CF axis attributes. */
+static void check_dims(hid_t f) {
+  static const char *const dim[4] = {"time", "z", "y", "x"};
+  static const char *const at[4] = {"/time", "/grid/z", "/grid/y", "/grid/x"};
+  static const char *const axis[4] = {"T", "Z", "Y", "X"};
+  char str[256], link[32];
+  for (int d = 0; d < 4; d++) {
+    hid_t ds = H5Dopen2(f, at[d], H5P_DEFAULT);
+    CHECK(ds >= 0 && H5DSis_scale(ds) > 0, "%s is not a dimension scale", at[d]);
+    CHECK(attr_str(ds, "axis", str, sizeof str) == 0 && strcmp(str, axis[d]) == 0, "%s axis", at[d]);
+    H5O_info_t a, b; /* HDF5 1.10: objects are told apart by address */
+    snprintf(link, sizeof link, "/fields/%s", dim[d]);
+    CHECK(H5Oget_info_by_name2(f, at[d], &a, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+              H5Oget_info_by_name2(f, link, &b, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+              a.addr == b.addr && a.rc == 2,
+          "%s is not a hard link to %s", link, at[d]);
+    if (ds >= 0) H5Dclose(ds);
+  }
+  hid_t z = H5Dopen2(f, "/grid/z", H5P_DEFAULT);
+  CHECK(attr_str(z, "positive", str, sizeof str) == 0 && strcmp(str, "down") == 0, "z positive");
+  CHECK(attr_str(z, "units", str, sizeof str) == 0 && strcmp(str, "um") == 0, "z units '%s'", str);
+  H5Dclose(z);
+  for (int sp = 0; sp < 2; sp++) {
+    snprintf(str, sizeof str, "/fields/%s", fake_species[sp].name);
+    hid_t ds = H5Dopen2(f, str, H5P_DEFAULT);
+    for (unsigned d = 0; d < 4; d++) {
+      char name[64] = "";
+      CHECK(H5DSget_num_scales(ds, d) == 1 && scale_name(ds, d, name, sizeof name) == 0 &&
+                strcmp(name, dim[d]) == 0, "%s: dimension %u scale '%s', want %s", str, d, name,
+            dim[d]);
+    }
+    H5Dclose(ds);
+  }
+}
+
 static void check_run(const char *path, int single, int deflate, const grid *g, const params *p) {
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   CHECK(f >= 0, "%s: cannot reopen", path);
@@ -297,8 +351,10 @@ static void check_run(const char *path, int single, int deflate, const grid *g, 
     CHECK(H5Pget_nfilters(dcpl) == (deflate ? 2 : 0), "%s filters %d", name,
           H5Pget_nfilters(dcpl));
     CHECK(H5Tget_size(t) == (single ? 4u : 8u), "%s element size", name);
-    CHECK(attr_str(ds, "units", str, sizeof str) == 0 && strcmp(str, fake_species[sp].unit) == 0,
+    CHECK(attr_str(ds, "units", str, sizeof str) == 0 && strcmp(str, cf_species[sp]) == 0,
           "%s units '%s'", name, str);
+    CHECK(attr_str(ds, "unit_label", str, sizeof str) == 0 &&
+              strcmp(str, fake_species[sp].unit) == 0, "%s unit_label '%s'", name, str);
     CHECK(attr_str(ds, "long_name", str, sizeof str) == 0 &&
               strcmp(str, fake_species[sp].long_name) == 0, "%s long_name", name);
     H5Tclose(t);
@@ -332,10 +388,21 @@ static void check_run(const char *path, int single, int deflate, const grid *g, 
     CHECK(read_all(f, name, d) == 0 && d[0] == series_value(i, 0) &&
               d[1] == series_value(i, 1) && d[2] == series_value(i, 2), "%s values", name);
     ds = H5Dopen2(f, name, H5P_DEFAULT);
-    CHECK(attr_str(ds, "units", str, sizeof str) == 0 && strcmp(str, fake_series[i].unit) == 0,
-          "%s units", name);
+    CHECK(attr_str(ds, "units", str, sizeof str) == 0 && strcmp(str, cf_series[i]) == 0,
+          "%s units '%s'", name, str);
+    CHECK(H5DSget_num_scales(ds, 0) == 1 && scale_name(ds, 0, str, sizeof str) == 0 &&
+              strcmp(str, "time") == 0, "%s: dimension 0 is not the scale time", name);
     H5Dclose(ds);
   }
+
+  check_dims(f);
+  int cells[NZ * NY * NX];
+  hid_t lc = H5Dopen2(f, "/grid/layer_cells", H5P_DEFAULT);
+  CHECK(lc >= 0 && H5Dread(lc, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells) >= 0 &&
+            cells[0] == 0 && cells[NY * NX - 1] == 0 && cells[2 * NY * NX] == 1 &&
+            cells[NZ * NY * NX - 1] == 1 && H5DSget_num_scales(lc, 0) == 1,
+        "/grid/layer_cells: the layer of each cell, dimension z");
+  if (lc >= 0) H5Dclose(lc);
 
   /* /grid */
   double xs[NX];
