@@ -2,6 +2,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ enum { ROW_ADD, ROW_POS, ROW_CLIPPED, ROW_N };
 struct step2 {
   double *coarse[MODEL_MAX_SPECIES]; /* the coarse solution: s->du, free in this scheme */
   double *rows;                      /* [(q * rows + row) * ROW_N] */
+  double **ratio;                    /* per thread: one row's error ratios */
+  int nthreads;
   size_t bytes;
 };
 
@@ -26,17 +29,58 @@ cs_status step2_create(step2 **out, const sim *s) {
   const size_t rows = (size_t)s->g->ny * (size_t)s->g->nz;
   w->bytes = sizeof(double) * ROW_N * rows * (size_t)s->ns;
   w->rows = malloc(w->bytes);
-  if (!w->rows) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  w->nthreads = s->opt.nthreads;
+  w->ratio = calloc((size_t)w->nthreads, sizeof(double *));
+  if (!w->rows || !w->ratio) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  for (int th = 0; th < w->nthreads; th++) {
+    w->ratio[th] = malloc(sizeof(double) * (size_t)s->g->nx);
+    if (!w->ratio[th]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+    w->bytes += sizeof(double) * (size_t)s->g->nx;
+  }
   return CS_OK;
 }
 
 void step2_free(step2 *w) {
   if (!w) return;
+  for (int th = 0; w->ratio && th < w->nthreads; th++) free(w->ratio[th]);
+  free(w->ratio);
   free(w->rows);
   free(w);
 }
 
 size_t step2_bytes(const step2 *w) { return w ? w->bytes + sizeof *w : 0; }
+
+/* One row of species q: the error ratios (a loop of their own, without branches, so that it
+   vectorises: the division is the pass's cost) and their maximum; whether the remedy has a cell to clip and
+   whether every value is finite. The clipped cells' mass and count, in index order, only where
+   there is one (rare). The positive corrections the remedy takes it from are summed in
+   step2_finish, and only for a species that clipped somewhere. */
+static double compare_row(const double *restrict uf, const double *restrict uc, int nx,
+                          double atol, double rtol, int remedy, double *restrict ratio,
+                          double *rs) {
+  for (int i = 0; i < nx; i++) ratio[i] = fabs(uf[i] - uc[i]) / (atol + rtol * fabs(uf[i]));
+  double er = 0;
+  int neg = 0, bad = 0;
+  for (int i = 0; i < nx; i++) {
+    const double d = uf[i] - uc[i], ue = uf[i] + d;
+    er = ratio[i] > er ? ratio[i] : er;
+    neg |= ue < 0 && uf[i] >= 0 && uc[i] >= 0;
+    bad |= !(fabs(d) <= DBL_MAX) || !(fabs(uf[i]) <= DBL_MAX);
+  }
+  double add = 0, clipped = 0;
+  if (remedy && neg)
+    for (int i = 0; i < nx; i++) {
+      const double ue = uf[i] + (uf[i] - uc[i]);
+      if (ue < 0 && uf[i] >= 0 && uc[i] >= 0) {
+        add -= ue;
+        clipped += 1;
+      }
+    }
+  rs[ROW_ADD] = add;
+  rs[ROW_POS] = 0;
+  rs[ROW_CLIPPED] = bad ? -1.0 : clipped;
+  return er;
+}
 
 /* One pass over both solutions: the error norm of the fine one, the finiteness check and the
    row sums of the positivity remedy. Returns the norm, or INFINITY with the first non-finite
@@ -51,27 +95,13 @@ static double compare(sim *s, int *bq, size_t *bc) {
 #pragma omp parallel for schedule(static) reduction(max : e) num_threads(s->opt.nthreads)
   for (int row = 0; row < rows; row++) {
     const size_t i0 = (size_t)row * (size_t)nx;
+    double *ratio = w->ratio[omp_get_thread_num()];
     double er = 0;
     for (int q = 0; q < ns; q++) {
-      const double atol = s->atol[q];
-      const double *uf = s->u[q] + i0, *uc = w->coarse[q] + i0;
-      double add = 0, pos = 0, clipped = 0;
-      int finite = 1;
-      for (int i = 0; i < nx; i++) {
-        const double d = uf[i] - uc[i], ue = uf[i] + d;
-        const double r = fabs(d) / (atol + rtol * fabs(uf[i]));
-        finite &= isfinite(d) && isfinite(uf[i]);
-        er = r > er ? r : er;
-        if (remedy && ue < 0 && uf[i] >= 0 && uc[i] >= 0) {
-          add -= ue;
-          clipped += 1;
-        }
-        pos += d > 0 ? d : 0.0;
-      }
       double *rs = w->rows + ((size_t)q * (size_t)rows + (size_t)row) * ROW_N;
-      rs[ROW_ADD] = add;
-      rs[ROW_POS] = pos;
-      rs[ROW_CLIPPED] = finite ? clipped : -1.0;
+      const double r =
+          compare_row(s->u[q] + i0, w->coarse[q] + i0, nx, s->atol[q], rtol, remedy, ratio, rs);
+      er = r > er ? r : er;
     }
     e = er > e ? er : e;
   }
@@ -121,18 +151,41 @@ void step2_finish(sim *s) {
   step2 *w = s->s2;
   const grid *g = s->g;
   const int rows = g->ny * g->nz, nx = g->nx, ns = s->ns;
-  double take[MODEL_MAX_SPECIES];
+  double take[MODEL_MAX_SPECIES], add[MODEL_MAX_SPECIES];
+  int any = 0;
   for (int q = 0; q < ns; q++) {
     const double *rs = w->rows + (size_t)q * (size_t)rows * ROW_N;
-    double add = 0, pos = 0, clipped = 0;
+    add[q] = 0;
+    for (int row = 0; row < rows; row++) add[q] += rs[(size_t)row * ROW_N + ROW_ADD];
+    any |= add[q] > 0;
+  }
+  /* the positive corrections, per row in index order, of the species that clipped */
+  if (any) {
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+    for (int row = 0; row < rows; row++)
+      for (int q = 0; q < ns; q++) {
+        if (!(add[q] > 0)) continue;
+        const double *uf = s->u[q] + (size_t)row * (size_t)nx;
+        const double *uc = w->coarse[q] + (size_t)row * (size_t)nx;
+        double pos = 0;
+        for (int i = 0; i < nx; i++) {
+          const double d = uf[i] - uc[i];
+          pos += d > 0 ? d : 0.0;
+        }
+        w->rows[((size_t)q * (size_t)rows + (size_t)row) * ROW_N + ROW_POS] = pos;
+      }
+  }
+  for (int q = 0; q < ns; q++) {
+    const double *rs = w->rows + (size_t)q * (size_t)rows * ROW_N;
+    double pos = 0, clipped = 0;
     for (int row = 0; row < rows; row++) { /* in row order: thread-count independent */
-      add += rs[(size_t)row * ROW_N + ROW_ADD];
       pos += rs[(size_t)row * ROW_N + ROW_POS];
       clipped += rs[(size_t)row * ROW_N + ROW_CLIPPED];
     }
+    const double a = add[q];
     /* Share of each positive correction given back for the mass the clipped cells gained;
        at most all of it (only where the walls do not conserve can add exceed pos). */
-    take[q] = add > 0 ? (add < pos ? add / pos : 1.0) : 0.0;
+    take[q] = a > 0 ? (a < pos ? a / pos : 1.0) : 0.0;
     s->nlimited += (long)clipped;
   }
 #pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)

@@ -21,7 +21,7 @@ cd "$T" || exit 1
 view() {
   timeout 300 xvfb-run -a pvbatch "$src/scripts/paraview_view.py" "$@" 2>view.err && { cat view.err >&2; return 0; }
   local rc=$?
-  if grep -q "Xvfb failed to start\|cannot open display\|Could not open display" view.err; then
+  if grep -q "Xvfb failed to start\|cannot open display\|Could not open display\|bad X server connection" view.err; then
     echo "note: the virtual display did not start; once more: $(head -c 300 view.err)"
     timeout 300 xvfb-run -a pvbatch "$src/scripts/paraview_view.py" "$@"
     return
