@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Sensitivity designs of `cisim sweep plan` (docs/sweeps.md): a Saltelli plan has N (k + 2)
+# design points in blocks A, AB_1..AB_k, B (AB_i = A but column i from B); paired seeds give
+# every design point the same replicate seeds; list values go to the point files as lists and
+# to the manifest by their labels; log-uniform and truncated-normal ranges map the Sobol points
+# through their inverse distribution functions (sample mean = the truncated normal's mean, the
+# middle point = the geometric mean); a Morris plan has r (k + 1) points, each step one key
+# moving by Δ = p / (2 (p - 1)) of its range; bad design entries are refused with
+# FILE:LINE:COL, exit 2, nothing written.
+# usage: test_sweep_designs.sh BUILD_DIR (or PATH/TO/cisim)
+set -u
+if [ -d "$1" ]; then CISIM=$(realpath "$1/cisim"); else CISIM=$(realpath "$1"); fi
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
+PY=/usr/bin/python3
+pass=0 fail=0
+ok() { pass=$((pass+1)); echo "PASS $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | tail -5; }
+
+cp "$SRC/configs/single_channel.yaml" base.yaml
+cat > sal.yaml <<'YAML'
+base: base.yaml
+mode: saltelli
+points: 8
+replicates: 2
+replicate_key: protocol.pattern.seed
+paired_seeds: true
+seed: 10
+vary:
+  microneedling.signal.decay_per_day: {range: [5, 30], dist: log-uniform}
+  microneedling.fibroblast.apoptosis_per_day: {range: [0.05, 0.2], dist: truncated-normal, mean: 0.12, sd: 0.03}
+  protocol.sessions.day: {values: [[0], [0, 28, 56]], labels: [once, three]}
+YAML
+if "$CISIM" sweep plan sal.yaml -o sal > out 2> err && grep -q '^80 points' out &&
+   grep -qx 'mode saltelli' sal/design.txt && grep -qx 'n 8' sal/design.txt &&
+   $PY - sal/manifest.csv > err 2>&1 <<'PY'
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = ["microneedling.signal.decay_per_day", "microneedling.fibroblast.apoptosis_per_day",
+        "protocol.sessions.day"]
+assert len(rows) == 8 * 5 * 2, len(rows)
+k = 3
+design = [rows[2 * d] for d in range(len(rows) // 2)]
+for r0, r1 in zip(rows[0::2], rows[1::2]):      # paired seeds: 10, 11 at every point
+    assert (r0["seed"], r1["seed"]) == ("10", "11"), (r0, r1)
+    assert [r0[c] for c in keys] == [r1[c] for c in keys]
+for j in range(8):
+    blk = design[j * (k + 2):(j + 1) * (k + 2)]
+    A, B = blk[0], blk[k + 1]
+    for i in range(k):
+        ab = blk[i + 1]
+        for c in range(k):
+            assert ab[keys[c]] == (B if c == i else A)[keys[c]], (j, i, c)
+    assert any(A[c] != B[c] for c in keys)
+assert {r[keys[2]] for r in rows} == {"once", "three"}
+d = [float(r[keys[0]]) for r in rows]
+assert min(d) >= 5 and max(d) <= 30
+PY
+then ok "saltelli plan: N (k + 2) x R points, AB blocks, paired seeds, labels"
+else bad "saltelli plan"; cat out; fi
+grep -l '^protocol.sessions.day=\[0, 28, 56\]$' sal/points/0/*.set > three 2> /dev/null
+if [ -s three ] && ! grep -q 'three' sal/points/0/*.set &&
+   grep -q '^protocol.pattern.seed=11$' sal/points/0/79.set
+then ok "a list value goes to the point file as a list, its label only to the manifest"
+else bad "list value in point files"; fi
+
+# 256 Sobol points through the truncated normal follow its distribution function (largest
+# distance of the empirical one < 2/256) and its mean; the first point (u = 1/2) of a
+# log-uniform range is the geometric mean of its ends
+cat > tn.yaml <<'YAML'
+base: base.yaml
+mode: sobol
+points: 256
+vary:
+  microneedling.fibroblast.apoptosis_per_day: {range: [0.05, 0.2], dist: truncated-normal, mean: 0.1, sd: 0.05}
+  microneedling.signal.decay_per_day: {range: [5, 30], dist: log-uniform}
+YAML
+if "$CISIM" sweep plan tn.yaml -o tn > out 2> err && $PY - tn/manifest.csv > err 2>&1 <<'PY'
+import csv, math, sys
+x = [float(r["microneedling.fibroblast.apoptosis_per_day"]) for r in csv.DictReader(open(sys.argv[1]))]
+mu, sd, lo, hi = 0.1, 0.05, 0.05, 0.2
+phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+Phi = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))
+a, b = (lo - mu) / sd, (hi - mu) / sd
+want = mu + sd * (phi(a) - phi(b)) / (Phi(b) - Phi(a))
+got = sum(x) / len(x)
+assert min(x) >= lo and max(x) <= hi
+F = lambda v: (Phi((v - mu) / sd) - Phi(a)) / (Phi(b) - Phi(a))
+ks = max(max(abs(F(v) - i / len(x)), abs(F(v) - (i + 1) / len(x))) for i, v in enumerate(sorted(x)))
+assert ks < 2 / 256, ks
+assert abs(got - want) < 1e-3, (got, want)
+first = float(next(csv.DictReader(open(sys.argv[1])))["microneedling.signal.decay_per_day"])
+assert abs(first - math.sqrt(5 * 30)) < 1e-8, first
+print("mean %.5f, exact %.5f, KS %.4f" % (got, want, ks))
+PY
+then ok "truncated normal: sample mean $(cat err)"; else bad "truncated normal"; fi
+
+# Morris: r (k + 1) points, one key moving by Δ = 2/3 of its range per step (p = 4)
+cat > mor.yaml <<'YAML'
+base: base.yaml
+mode: morris
+trajectories: 5
+levels: 4
+seed: 3
+vary:
+  microneedling.signal.decay_per_day: {range: [6, 30]}
+  microneedling.fibroblast.apoptosis_per_day: {range: [0.1, 1], dist: log-uniform}
+  microneedling.inflammation.clearance_per_day: {range: [0.1, 0.4]}
+YAML
+if "$CISIM" sweep plan mor.yaml -o mor > out 2> err && grep -q '^20 points' out &&
+   grep -qx 'mode morris' mor/design.txt && $PY - mor/manifest.csv > err 2>&1 <<'PY'
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = list(rows[0].keys())[1:4]
+unit = [lambda v: (v - 6) / 24, lambda v: math.log(v / 0.1) / math.log(10), lambda v: (v - 0.1) / 0.3]
+u = [[unit[i](float(r[keys[i]])) for i in range(3)] for r in rows]
+for p in u:
+    for x in p:
+        assert min(abs(x - l / 3) for l in range(4)) < 1e-9, p
+for t in range(5):
+    for s in range(1, 4):
+        a, b = u[t * 4 + s - 1], u[t * 4 + s]
+        moved = [i for i in range(3) if abs(a[i] - b[i]) > 1e-9]
+        assert len(moved) == 1 and abs(abs(a[moved[0]] - b[moved[0]]) - 2 / 3) < 1e-9, (t, s, a, b)
+PY
+then ok "morris plan: r (k + 1) points on the 4-level grid, one key per step by Δ"
+else bad "morris plan"; cat out; fi
+
+# bad design entries: FILE:LINE:COL, exit 2, nothing written
+refused() { # name spec-text expected-message
+  printf "$2" > "$1.yaml"
+  "$CISIM" sweep plan "$1.yaml" -o "sw_$1" > out 2> err; local rc=$?
+  if [ $rc = 2 ] && grep -q -- "$3" err && [ ! -e "sw_$1" ]
+  then ok "refused: $1"; else bad "refused $1 (rc $rc)"; cat err; fi
+}
+refused odd_levels 'base: base.yaml\nmode: morris\ntrajectories: 3\nlevels: 3\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n' 'odd_levels.yaml:4:9: levels: expected an even number'
+refused no_traj 'base: base.yaml\nmode: morris\npoints: 3\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n' 'morris mode needs trajectories'
+refused traj_saltelli 'base: base.yaml\nmode: saltelli\npoints: 4\ntrajectories: 3\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n' 'traj_saltelli.yaml:4:15: spec: trajectories and levels belong to mode: morris'
+refused paired 'base: base.yaml\nmode: saltelli\npoints: 3\npaired_seeds: true\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n' 'paired_seeds needs replicate_key'
+refused tn_no_sd 'base: base.yaml\nmode: sobol\npoints: 3\nvary:\n  protocol.pattern.passes: {range: [1, 4], dist: truncated-normal, mean: 2}\n' 'tn_no_sd.yaml:5:28: protocol.pattern.passes: dist: truncated-normal needs mean and sd'
+refused tn_grid 'base: base.yaml\nvary:\n  protocol.pattern.passes: {range: [1, 4], count: 3, dist: truncated-normal, mean: 2, sd: 1}\n' 'truncated-normal is for random, sobol, saltelli and morris'
+refused bad_dist 'base: base.yaml\nmode: sobol\npoints: 3\nvary:\n  protocol.pattern.passes: {range: [1, 4], dist: gauss}\n' 'bad_dist.yaml:5:50: protocol.pattern.passes: dist: expected uniform, log-uniform or truncated-normal, got gauss'
+refused labels 'base: base.yaml\nvary:\n  protocol.sessions.day: {values: [[0], [0, 28]], labels: [a]}\n' 'labels.yaml:3:59: protocol.sessions.day: labels: expected one name per value'
+refused labels_twice 'base: base.yaml\nvary:\n  protocol.sessions.day: {values: [[0], [0, 28]], labels: [a, a]}\n' 'labels: the same name twice: a'
+refused list_value 'base: base.yaml\nvary:\n  protocol.sessions.day: [[0], [0, 1000000000]]\n' 'list_value.yaml:3:3: point 1'
+refused big_saltelli 'base: base.yaml\nmode: saltelli\npoints: 300000\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n  protocol.pattern.seed: {range: [1, 4]}\n' 'more than 10^6 design points'
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
