@@ -12,7 +12,11 @@ cs_status sweep_design_saltelli(int k, long n, double *u) {
   gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
   if (!q) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   double ab[2 * SWEEP_SALTELLI_MAX_K];
-  gsl_qrng_get(q, ab); /* the first point, (1/2, ..., 1/2), would make A_0 = B_0 */
+  /* The first points of the sequence repeat across dimensions ((1/2, ..., 1/2), then
+     (3/4, 1/4, 3/4, 1/4), ...: A_j = B_j); skip 2^m >= N of them (as SALib does). */
+  long skip = 1;
+  while (skip < n) skip *= 2;
+  for (long j = 0; j < skip; j++) gsl_qrng_get(q, ab);
   for (long j = 0; j < n; j++) {
     gsl_qrng_get(q, ab);
     double *blk = u + j * (long)(k + 2) * k;

@@ -3,8 +3,8 @@
  *
  * Saltelli (Saltelli et al. 2010, Comput Phys Commun 181:259, §3): two N x k matrices A and B
  * from one 2k-dimensional Sobol sequence (GSL's gsl_qrng_sobol, unscrambled, as the sobol
- * mode; A the first k coordinates, B the last k; its first point (1/2, ..., 1/2) is skipped,
- * it would give A_0 = B_0), and the k matrices AB_i (A with column i
+ * mode; A the first k coordinates, B the last k; its first 2^m >= N points are skipped, their
+ * coordinates repeat across dimensions and would give A_j = B_j), and the k matrices AB_i (A with column i
  * from B). Rows are grouped by base sample j: k + 2 rows A_j, AB_1j, ..., AB_kj, B_j, so
  * design point j (k + 2) + m is A (m = 0), AB_m (1 <= m <= k) or B (m = k + 1).
  *

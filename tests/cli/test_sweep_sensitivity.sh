@@ -6,7 +6,7 @@
 # through their inverse distribution functions (sample mean = the truncated normal's mean, the
 # middle point = the geometric mean); a Morris plan has r (k + 1) points, each step one key
 # moving by Δ = p / (2 (p - 1)) of its range; bad design entries are refused with
-# FILE:LINE:COL, exit 2, nothing written.
+# FILE:LINE:COL, exit 2, nothing written. collect --days/--series: see below.
 # usage: test_sweep_designs.sh BUILD_DIR (or PATH/TO/cisim)
 set -u
 if [ -d "$1" ]; then CISIM=$(realpath "$1/cisim"); else CISIM=$(realpath "$1"); fi
@@ -147,6 +147,71 @@ refused labels 'base: base.yaml\nvary:\n  protocol.sessions.day: {values: [[0], 
 refused labels_twice 'base: base.yaml\nvary:\n  protocol.sessions.day: {values: [[0], [0, 28]], labels: [a, a]}\n' 'labels: the same name twice: a'
 refused list_value 'base: base.yaml\nvary:\n  protocol.sessions.day: [[0], [0, 1000000000]]\n' 'list_value.yaml:3:3: point 1'
 refused big_saltelli 'base: base.yaml\nmode: saltelli\npoints: 300000\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n  protocol.pattern.seed: {range: [1, 4]}\n' 'more than 10^6 design points'
+
+# collect --days and --series: a Saltelli sweep of a short diffusion run (4 base samples, 2
+# keys: 16 points); the values at the chosen days are the run files' /series at the snapshots,
+# linear between them, NaN beyond the end; the HDF5 table carries dimension scales that h5py
+# and xarray (h5netcdf) read as named dimensions with coordinates
+cat > dbase.yaml <<'YAML'
+model: diffusion
+grid:
+  dims: 2
+  size_um: [400, 300]
+  spacing_um: 20
+  boundary: {x: periodic, surface: noflux, deep: dirichlet}
+time: {end_day: 0.5, output_every_day: 0.25, dt_max_day: 0.05}
+output: {file: base.h5}
+diffusion:
+  D_um2_per_day: 4e5
+  decay_per_day: 15
+  source: {kind: channel, position_um: [200, 0], depth_um: 150, radius_um: 40, rate: 100, stop_day: 1}
+YAML
+printf 'base: dbase.yaml\nmode: saltelli\npoints: 4\nvary:\n  diffusion.decay_per_day: {range: [1, 10]}\n  diffusion.D_um2_per_day: {range: [2e5, 4e5]}\n' > dsal.yaml
+"$CISIM" sweep plan dsal.yaml -o dsw > /dev/null 2> err
+seq 0 15 | xargs -P 2 -I{} "$CISIM" sweep run dsw --task {} > /dev/null 2> err
+if "$CISIM" sweep collect dsw --days 0.1,0.25,0.5,1 --series > out 2> err &&
+   grep -q '^16 rows (16 done' out &&
+   head -1 dsw/results.csv | grep -q ',c_total,c_total@0.1,c_total@0.25,c_total@0.5,c_total@1$' &&
+   $PY - dsw > err 2>&1 <<'PY'
+import csv, math, sys, h5py
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/results.csv")))
+with h5py.File(d + "/results.h5", "r") as f:
+    assert list(f["day"][()]) == [0.1, 0.25, 0.5, 1.0]
+    at, ser = f["metrics_at_day/c_total"], f["series/c_total"]
+    assert at.shape == (16, 4) and ser.shape == (16, 3)
+    assert [s.name for s in at.dims[0].values()] == ["/index"] and [s.name for s in at.dims[1].values()] == ["/day"]
+    assert [s.name for s in ser.dims[1].values()] == ["/time"] and list(f["time"][()]) == [0, 0.25, 0.5]
+    assert [s.name for s in f["metrics/c_total"].dims[0].values()] == ["/index"]
+    for n, r in enumerate(rows):
+        with h5py.File("%s/runs/0/%d.h5" % (d, n), "r") as run:
+            t, v = run["time"][()], run["series/c_total"][()]
+        want = [v[0] + (0.1 - t[0]) / (t[1] - t[0]) * (v[1] - v[0]), v[1], v[2]]
+        for j in range(3):
+            assert abs(at[n, j] - want[j]) <= 1e-12 * abs(want[j]), (n, j, at[n, j], want[j])
+            assert repr(float(r["c_total@%g" % [0.1, 0.25, 0.5][j]])) == repr(float(at[n, j]))
+        assert math.isnan(at[n, 3]) and r["c_total@1"] == ""
+        assert list(ser[n]) == list(v) and float(r["c_total"]) == v[-1]
+try:
+    import xarray as xr
+except ImportError:
+    print("xarray missing: its check skipped"); sys.exit(0)
+root = xr.open_dataset(d + "/results.h5", engine="h5netcdf")
+g = xr.open_dataset(d + "/results.h5", engine="h5netcdf", group="metrics_at_day")
+assert list(root["day"].values) == [0.1, 0.25, 0.5, 1.0] and list(root["index"].values) == list(range(16))
+assert g["c_total"].dims == ("index", "day"), g["c_total"].dims
+PY
+then ok "collect --days/--series: interpolated values, NaN past the end, dimension scales (h5py, xarray)"
+else bad "collect --days/--series"; cat out; fi
+refused_collect() { # name args expected-message
+  cp dsw/results.csv before.csv
+  "$CISIM" sweep collect dsw $2 > out 2> err; local rc=$?
+  if [ $rc = 2 ] && grep -q -- "$3" err && cmp -s before.csv dsw/results.csv
+  then ok "collect refused: $1"; else bad "collect $1 (rc $rc)"; cat err; fi
+}
+refused_collect bad_day "--days 30,x" "--days: expected days >= 0 separated by commas, got '30,x'"
+refused_collect neg_day "--days -1" "--days: expected days"
+refused_collect twice "--days 3,3" "day 3 given twice"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
