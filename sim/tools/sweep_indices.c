@@ -14,7 +14,7 @@ typedef struct {
   long n;
   int k;
   double *fa, *fb; /* [n] */
-  double *p, *q;   /* [n * k]: f(B)(f(AB_i) − f(A)), (f(A) − f(AB_i))² */
+  double *p, *q;   /* [n * k]: (f(B) − c)(f(AB_i) − f(A)), (f(A) − f(AB_i))² */
 } sobol_terms;
 
 static void terms_free(sobol_terms *t) {
@@ -35,6 +35,15 @@ static cs_status terms_make(int k, long n, const double *y, sobol_terms *t) {
     terms_free(t);
     return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   }
+  double c = 0; /* the mean of f(A) and f(B), subtracted in S1's terms */
+  long nc = 0;
+  for (long j = 0; j < n; j++) {
+    const double *b = y + j * (k + 2);
+    int ok = 1;
+    for (int m = 0; m < k + 2; m++) ok = ok && isfinite(b[m]);
+    if (ok) c += b[0] + b[k + 1], nc += 2;
+  }
+  c = nc ? c / (double)nc : 0;
   for (long j = 0; j < n; j++) {
     const double *b = y + j * (k + 2);
     int ok = 1;
@@ -44,7 +53,7 @@ static cs_status terms_make(int k, long n, const double *y, sobol_terms *t) {
     t->fa[u] = b[0];
     t->fb[u] = b[k + 1];
     for (int i = 0; i < k; i++) {
-      t->p[u * k + i] = b[k + 1] * (b[i + 1] - b[0]);
+      t->p[u * k + i] = (b[k + 1] - c) * (b[i + 1] - b[0]);
       t->q[u * k + i] = (b[0] - b[i + 1]) * (b[0] - b[i + 1]);
     }
   }
@@ -77,6 +86,20 @@ static void estimate(const sobol_terms *t, const long *pick, double *s1, double 
   }
 }
 
+/* The lo and hi quantiles of the finite ones of v[0..n-1] (a resample whose outcomes are all
+   equal has no variance, hence no index); NaN when none is finite. col: scratch of n. */
+static void percentiles(const double *v, long n, double *col, double lo, double hi, double *qlo,
+                        double *qhi) {
+  size_t m = 0;
+  for (long b = 0; b < n; b++)
+    if (isfinite(v[b])) col[m++] = v[b];
+  *qlo = *qhi = NAN;
+  if (m == 0) return;
+  gsl_sort(col, 1, m);
+  *qlo = gsl_stats_quantile_from_sorted_data(col, 1, m, lo);
+  *qhi = gsl_stats_quantile_from_sorted_data(col, 1, m, hi);
+}
+
 /* Percentile intervals of S1 and ST from nboot resamples. */
 static cs_status bootstrap(const sobol_terms *t, long nboot, unsigned long seed, double level,
                            sweep_sobol *out) {
@@ -103,14 +126,8 @@ static cs_status bootstrap(const sobol_terms *t, long nboot, unsigned long seed,
     }
     double lo = (1 - level) / 2, hi = 1 - lo;
     for (int i = 0; i < k; i++) {
-      memcpy(col, bs1 + i * nboot, (size_t)nboot * sizeof(double));
-      gsl_sort(col, 1, (size_t)nboot);
-      out[i].s1_lo = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)nboot, lo);
-      out[i].s1_hi = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)nboot, hi);
-      memcpy(col, bst + i * nboot, (size_t)nboot * sizeof(double));
-      gsl_sort(col, 1, (size_t)nboot);
-      out[i].st_lo = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)nboot, lo);
-      out[i].st_hi = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)nboot, hi);
+      percentiles(bs1 + i * nboot, nboot, col, lo, hi, &out[i].s1_lo, &out[i].s1_hi);
+      percentiles(bst + i * nboot, nboot, col, lo, hi, &out[i].st_lo, &out[i].st_hi);
     }
   }
   if (g) gsl_rng_free(g);

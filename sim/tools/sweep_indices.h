@@ -4,10 +4,12 @@
  * Sobol indices from a Saltelli design, y[j (k + 2) + m] = f(A_j) (m = 0), f(AB_mj)
  * (1 <= m <= k), f(B_j) (m = k + 1):
  *   V   = variance of the 2N values f(A), f(B)
- *   S1_i = (1/N) Σ_j f(B)_j (f(AB_i)_j − f(A)_j) / V     (Saltelli et al. 2010, Comput Phys
- *                                                          Commun 181:259, Table 2 (b))
+ *   S1_i = (1/N) Σ_j (f(B)_j − c) (f(AB_i)_j − f(A)_j) / V  (Saltelli et al. 2010, Comput
+ *                                                          Phys Commun 181:259, Table 2 (b))
  *   ST_i = (1/2N) Σ_j (f(A)_j − f(AB_i)_j)² / V          (Jansen 1999, Comput Phys Commun
  *                                                          117:35; Saltelli 2010 Table 2 (f))
+ * where c, the mean of all f(A) and f(B), leaves the estimator's expectation unchanged
+ * (E f(AB_i) = E f(A)) but removes the variance a large mean of f would add to it;
  * with percentile bootstrap confidence intervals: the N base samples resampled with
  * replacement `nboot` times (gsl_rng_mt19937 seeded with `seed`). Base samples with a NaN
  * value (a point that did not finish) are left out.

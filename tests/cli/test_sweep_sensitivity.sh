@@ -6,7 +6,9 @@
 # through their inverse distribution functions (sample mean = the truncated normal's mean, the
 # middle point = the geometric mean); a Morris plan has r (k + 1) points, each step one key
 # moving by Δ = p / (2 (p - 1)) of its range; bad design entries are refused with
-# FILE:LINE:COL, exit 2, nothing written. collect --days/--series: see below.
+# FILE:LINE:COL, exit 2, nothing written. Then collect --days/--series on a Saltelli sweep of a
+# short diffusion run, and analyze on it and on a Morris sweep, checked against estimators
+# computed here from the collected table; plot_indices.py.
 # usage: test_sweep_designs.sh BUILD_DIR (or PATH/TO/cisim)
 set -u
 if [ -d "$1" ]; then CISIM=$(realpath "$1/cisim"); else CISIM=$(realpath "$1"); fi
@@ -212,6 +214,92 @@ refused_collect() { # name args expected-message
 refused_collect bad_day "--days 30,x" "--days: expected days >= 0 separated by commas, got '30,x'"
 refused_collect neg_day "--days -1" "--days: expected days"
 refused_collect twice "--days 3,3" "day 3 given twice"
+
+# analyze: S1 and ST of every outcome (final and at each day) equal the estimators computed
+# here from results.csv (Saltelli 2010 S1 with centred outputs, Jansen ST); the intervals
+# hold the estimates' bootstrap spread; a Morris sweep's mu* and sigma equal the elementary
+# effects computed from the manifest's values mapped back to unit coordinates
+if "$CISIM" sweep analyze dsw --bootstrap 200 > out 2> err && [ -s dsw/indices.csv ] &&
+   grep -q 'c_total@0.25: Sobol indices (4 of 4 base samples' out &&
+   $PY - dsw > err 2>&1 <<'PY'
+import csv, math, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/results.csv")))
+idx = list(csv.DictReader(open(d + "/indices.csv")))
+k, n = 2, 4
+keys = ["diffusion.decay_per_day", "diffusion.D_um2_per_day"]
+for col in ["c_total", "c_total@0.1", "c_total@0.25", "c_total@0.5"]:
+    y = [float(r[col]) for r in rows]
+    A = [y[j * (k + 2)] for j in range(n)]
+    B = [y[j * (k + 2) + k + 1] for j in range(n)]
+    both = A + B
+    mean = sum(both) / len(both)
+    V = sum((v - mean) ** 2 for v in both) / (len(both) - 1)
+    for i in range(k):
+        AB = [y[j * (k + 2) + 1 + i] for j in range(n)]
+        s1 = sum((B[j] - mean) * (AB[j] - A[j]) for j in range(n)) / n / V
+        st = sum((A[j] - AB[j]) ** 2 for j in range(n)) / (2 * n) / V
+        got = [r for r in idx if r["outcome"] == col and r["key"] == keys[i]]
+        assert len(got) == 1, (col, keys[i])
+        g = got[0]
+        assert abs(float(g["S1"]) - s1) < 1e-8 and abs(float(g["ST"]) - st) < 1e-8, (col, i, g, s1, st)
+        assert float(g["S1_low"]) <= float(g["S1_high"]) and float(g["ST_low"]) <= float(g["ST_high"])
+        assert g["base_samples"] == "4"
+assert not [r for r in idx if r["outcome"] == "c_total@1"] or all(r["S1"] == "nan" for r in idx if r["outcome"] == "c_total@1")
+PY
+then ok "analyze (saltelli): S1, ST of each outcome and day equal the estimators computed independently"
+else bad "analyze saltelli"; cat out; fi
+PLOTI=$SRC/scripts/plot_indices.py
+if python3 "$PLOTI" dsw -o ind.png > /dev/null 2> perr &&
+   [ "$(od -An -tx1 -N8 ind.png | tr -d ' ')" = 89504e470d0a1a0a ] &&
+   [ "$(python3 "$PLOTI" dsw/indices.csv --outcome c_total --print -o ind2.png 2> /dev/null | wc -l)" = 3 ]
+then ok "plot_indices.py: a bar chart per outcome"; else bad "plot_indices.py"; cat perr; fi
+python3 "$PLOTI" dsw --outcome nonsense -o x.png > /dev/null 2> perr; rp=$?
+if [ $rp = 2 ] && grep -q "unknown outcome 'nonsense'" perr && ! grep -q Traceback perr
+then ok "plot_indices.py: unknown outcome exit 2"; else bad "plot_indices unknown outcome ($rp)"; fi
+
+printf 'base: dbase.yaml\nmode: morris\ntrajectories: 4\nlevels: 4\nseed: 9\nvary:\n  diffusion.decay_per_day: {range: [1, 10]}\n  diffusion.D_um2_per_day: {range: [2e5, 4e5]}\n' > dmor.yaml
+"$CISIM" sweep plan dmor.yaml -o dmw > /dev/null 2> err
+seq 0 11 | xargs -P 2 -I{} "$CISIM" sweep run dmw --task {} > /dev/null 2> err
+"$CISIM" sweep collect dmw > /dev/null 2> err
+if "$CISIM" sweep analyze dmw > out 2> err && grep -q 'Morris elementary effects (4 of 4 trajectories' out &&
+   $PY - dmw > err 2>&1 <<'PY'
+import csv, math, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/results.csv")))
+idx = {r["key"]: r for r in csv.DictReader(open(d + "/indices.csv")) if r["outcome"] == "c_total"}
+keys = ["diffusion.decay_per_day", "diffusion.D_um2_per_day"]
+lo, hi = [1, 2e5], [10, 4e5]
+u = [[(float(r[c]) - lo[i]) / (hi[i] - lo[i]) for i, c in enumerate(keys)] for r in rows]
+y = [float(r["c_total"]) for r in rows]
+ee = {0: [], 1: []}
+for t in range(4):
+    for s in range(1, 3):
+        a, b = t * 3 + s - 1, t * 3 + s
+        i = [c for c in range(2) if abs(u[a][c] - u[b][c]) > 1e-9]
+        assert len(i) == 1
+        i = i[0]
+        ee[i].append((y[b] - y[a]) / (u[b][i] - u[a][i]))
+for i, c in enumerate(keys):
+    e = ee[i]
+    mus = sum(abs(v) for v in e) / len(e)
+    m = sum(e) / len(e)
+    sd = math.sqrt(sum((v - m) ** 2 for v in e) / (len(e) - 1))
+    g = idx[c]
+    assert abs(float(g["mu_star"]) - mus) <= 1e-6 * mus, (c, g, mus)
+    assert abs(float(g["sigma"]) - sd) <= 1e-6 * max(sd, 1e-12) + 1e-12, (c, g, sd)
+PY
+then ok "analyze (morris): mu*, sigma equal the elementary effects computed independently"
+else bad "analyze morris"; cat out; fi
+
+refused_analyze() { # name dir args expected-message
+  "$CISIM" sweep analyze "$2" $3 > out 2> err; local rc=$?
+  if [ $rc = 2 ] && grep -q -- "$4" err; then ok "analyze refused: $1"; else bad "analyze $1 (rc $rc)"; cat err; fi
+}
+refused_analyze not_collected mor "" "results.h5: cannot open (run cisim sweep collect first)"
+refused_analyze grid_mode tn "" "this sweep's mode is sobol: analyze needs mode saltelli or morris"
+refused_analyze boot dsw "--bootstrap 3" "--bootstrap: expected 10 to 10^6, got '3'"
+refused_analyze level dsw "--level 2" "--level: expected a number in (0, 1)"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
