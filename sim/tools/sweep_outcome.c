@@ -187,3 +187,29 @@ cs_status sweep_outcome_time(const char *h5, double **time, int *ntime) {
   *ntime = (int)n;
   return st;
 }
+
+cs_status sweep_outcome_series(const char *h5, const char *name, const double *days, int ndays,
+                               double *vals) {
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  double *snap = NULL, *v = NULL, last;
+  long nsnap = 0, n = 0;
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cs_status st = f < 0 ? CS_ERROR(CS_ERR_INPUT, "%s: cannot open as HDF5", h5)
+                       : read_time(f, h5, &snap, &nsnap);
+  hid_t g = st == CS_OK ? H5Gopen2(f, "series", H5P_DEFAULT) : H5I_INVALID_HID;
+  hid_t d = g >= 0 && H5Lexists(g, name, H5P_DEFAULT) > 0 ? H5Dopen2(g, name, H5P_DEFAULT)
+                                                         : H5I_INVALID_HID;
+  if (st == CS_OK && (d < 0 || !read_values(d, 1, &last, &v, &n) || n != nsnap))
+    st = CS_ERROR(CS_ERR_INPUT, "%s: no series /series/%s over /time", h5, name);
+  for (int j = 0; st == CS_OK && j < ndays; j++) vals[j] = at_day(snap, v, n, days[j]);
+  if (d >= 0) H5Dclose(d);
+  if (g >= 0) H5Gclose(g);
+  if (f >= 0) H5Fclose(f);
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  free(snap);
+  free(v);
+  return st;
+}

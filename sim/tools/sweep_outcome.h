@@ -25,6 +25,10 @@ typedef struct {
 cs_status sweep_outcome_read(const char *h5, const double *days, int ndays, const double *time,
                              int ntime, sweep_outcome *o);
 void sweep_outcome_free(sweep_outcome *o);
+/* Any /series dataset `name` of run file h5 at the days days[0..ndays-1] into vals (NaN
+   outside the run's snapshots); CS_ERR_INPUT naming the file when it has no such series. */
+cs_status sweep_outcome_series(const char *h5, const char *name, const double *days, int ndays,
+                               double *vals);
 /* The snapshot days /time of run file h5 (caller frees *time). */
 cs_status sweep_outcome_time(const char *h5, double **time, int *ntime);
 
