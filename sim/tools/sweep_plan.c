@@ -34,11 +34,15 @@ typedef struct {
   long seed;
   const char *rep_key;
   int paired;     /* paired_seeds: the same replicate seeds at every design point */
+  char **fixed;   /* set: "key=value" overrides of every point */
+  int nfixed;
   char **table;   /* ndesign x nvar value texts */
 } sweep_plan_t;
 
 static void plan_free(sweep_plan_t *pl) {
   for (int v = 0; v < pl->nvar; v++) sweep_var_free(&pl->var[v]);
+  for (int i = 0; i < pl->nfixed; i++) free(pl->fixed[i]);
+  free(pl->fixed);
   if (pl->table)
     for (long i = 0; i < pl->ndesign * pl->nvar; i++) free(pl->table[i]);
   free(pl->table);
@@ -163,9 +167,11 @@ static int point_sets(const sweep_plan_t *pl, long n, char **sets, char *buf, si
   long d = n / pl->nrep;
   int k = 0;
   size_t used = 0;
-  for (int v = 0; v <= pl->nvar; v++) {
+  for (int v = -pl->nfixed; v <= pl->nvar; v++) {
     int w;
-    if (v < pl->nvar)
+    if (v < 0)
+      w = snprintf(buf + used, size - used, "%s", pl->fixed[pl->nfixed + v]);
+    else if (v < pl->nvar)
       w = snprintf(buf + used, size - used, "%s=%s", pl->var[v].key, pl->table[d * pl->nvar + v]);
     else if (pl->rep_key)
       w = snprintf(buf + used, size - used, "%s=%ld", pl->rep_key, point_seed(pl, n));
@@ -262,7 +268,7 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
 
 /* The spec's top-level entries that the plan does not keep in sweep_plan_t. */
 typedef struct {
-  const yt_node *base, *vary, *points, *traj, *levels_node;
+  const yt_node *base, *vary, *points, *traj, *levels_node, *set;
   int mode;
   long npts;   /* random, sobol, saltelli: points; morris: trajectories */
   long ntraj, levels; /* morris */
@@ -288,6 +294,8 @@ static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, pla
     if (x->kind != YT_SCALAR) return sweep_at(spec, x->line, x->col, ": expected a file name", k, NULL);
   } else if (strcmp(k, "vary") == 0) {
     ps->vary = x;
+  } else if (strcmp(k, "set") == 0) {
+    ps->set = x;
   } else if (strcmp(k, "mode") == 0) {
     const char *m = x->kind == YT_SCALAR ? x->value : "";
     ps->mode = -1;
@@ -327,8 +335,8 @@ static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, pla
     pl->rep_key = x->value;
   } else {
     return sweep_at(spec, root->key_line[i], root->key_col[i],
-              ": unknown entry (expected base, vary, mode, seed, points, trajectories, levels, "
-              "replicates, replicate_key, paired_seeds)",
+              ": unknown entry (expected base, set, vary, mode, seed, points, trajectories, "
+              "levels, replicates, replicate_key, paired_seeds)",
               k, NULL);
   }
   return CS_OK;
@@ -424,6 +432,35 @@ static cs_status parse_vars(const char *spec, const yt_node *root, const yt_node
   return CS_OK;
 }
 
+/* set: fixed overrides of every point, keys of the base config's model not varied too. */
+static cs_status parse_fixed(const char *spec, const yt_node *x, const params *base,
+                             sweep_plan_t *pl) {
+  if (x->kind != YT_MAP || x->n > 20)
+    return sweep_at(spec, x->line, x->col, ": expected a mapping of at most 20 keys to values",
+                    "set", NULL);
+  pl->fixed = calloc(x->n + 1, sizeof(char *));
+  if (!pl->fixed) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < x->n; i++) {
+    const char *key = x->keys[i];
+    int varied = pl->rep_key && strcmp(pl->rep_key, key) == 0;
+    for (int v = 0; v < pl->nvar; v++) varied |= strcmp(pl->var[v].key, key) == 0;
+    if (!params_find(base, key) || varied)
+      return sweep_at(spec, x->key_line[i], x->key_col[i],
+                      varied ? ": a key of set may not be varied too: "
+                             : ": unknown parameter key for the base config's model: ",
+                      "set", key);
+    char *val = NULL;
+    CS_TRY(sweep_value_text(spec, key, x->items[i], &val));
+    size_t len = strlen(key) + strlen(val) + 2;
+    pl->fixed[i] = malloc(len);
+    if (pl->fixed[i]) snprintf(pl->fixed[i], len, "%s=%s", key, val);
+    free(val);
+    if (!pl->fixed[i]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    pl->nfixed = (int)i + 1;
+  }
+  return CS_OK;
+}
+
 /* Every point must load as a config. A failure points at the first varied key whose override
    the message names, else at vary. */
 static cs_status check_points(const char *spec, const yt_node *nvary, const sweep_plan_t *pl,
@@ -494,6 +531,7 @@ static cs_status plan(const char *spec, const char *dir, int *noop) {
   if (st == CS_OK) st = parse_spec(spec, doc.root, &ps, &pl);
   if (st == CS_OK) st = load_base(spec, ps.base, &base, &base_path, &base_text);
   if (st == CS_OK) st = parse_vars(spec, doc.root, ps.vary, ps.mode, &base, &pl);
+  if (st == CS_OK && ps.set) st = parse_fixed(spec, ps.set, &base, &pl);
   if (st == CS_OK) st = build_table(&pl, ps.mode, ps.npts, ps.levels, spec, ps.vary);
   if (st == CS_OK) {
     pl.npoints = pl.ndesign * pl.nrep;

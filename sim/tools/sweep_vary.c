@@ -46,8 +46,7 @@ void sweep_var_free(sweep_var *v) {
   v->nvals = 0;
 }
 
-/* A list item as --set text: a scalar as written, a list of scalars as "[a, b, c]". */
-static cs_status item_text(const char *file, const char *key, const yt_node *it, char **out) {
+cs_status sweep_value_text(const char *file, const char *key, const yt_node *it, char **out) {
   if (it->kind == YT_SCALAR) {
     if (strchr(it->value, '\n'))
       return sweep_at(file, it->line, it->col, ": a value may not span lines", key, NULL);
@@ -82,7 +81,7 @@ static cs_status parse_list(const char *file, const char *key, const yt_node *n,
   v->vals = calloc(n->n, sizeof(char *));
   if (!v->vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n->n; i++) {
-    CS_TRY(item_text(file, key, n->items[i], &v->vals[i]));
+    CS_TRY(sweep_value_text(file, key, n->items[i], &v->vals[i]));
     v->nvals = (long)i + 1;
   }
   return CS_OK;

@@ -30,6 +30,8 @@ cs_status sweep_at(const char *file, int line, int col, const char *what, const 
                    const char *b);
 /* A finite number from a scalar node; the message names `what`. */
 cs_status sweep_scalar_num(const char *file, const yt_node *n, const char *what, double *x);
+/* The --set text of a value node: a scalar as written, a list of scalars as "[a, b, c]". */
+cs_status sweep_value_text(const char *file, const char *key, const yt_node *n, char **out);
 /* The value text of a number (integers rounded); caller frees; NULL when out of memory. */
 char *sweep_fmt_value(double x, int is_int);
 /* Parses v from node n of key `key` (v->key, line, col and is_int set by the caller). A

@@ -150,6 +150,17 @@ refused labels_twice 'base: base.yaml\nvary:\n  protocol.sessions.day: {values: 
 refused list_value 'base: base.yaml\nvary:\n  protocol.sessions.day: [[0], [0, 1000000000]]\n' 'list_value.yaml:3:3: point 1'
 refused big_saltelli 'base: base.yaml\nmode: saltelli\npoints: 300000\nvary:\n  protocol.pattern.passes: {range: [1, 4]}\n  protocol.pattern.seed: {range: [1, 4]}\n' 'more than 10^6 design points'
 
+# set: the same overrides at every point, first in each point file; checked like vary
+printf 'base: base.yaml\nset:\n  time.end_day: 20\n  output.summary_days: [10, 20]\nvary:\n  protocol.device.needle_length_um: [1000, 1500]\n' > fixed.yaml
+if "$CISIM" sweep plan fixed.yaml -o fx > out 2> err &&
+   [ "$(head -2 fx/points/0/1.set)" = "$(printf 'time.end_day=20\noutput.summary_days=[10, 20]')" ] &&
+   [ "$(sed -n 3p fx/points/0/1.set)" = "protocol.device.needle_length_um=1500" ] &&
+   head -1 fx/manifest.csv | grep -qx 'index,protocol.device.needle_length_um,seed'
+then ok "set: fixed overrides in every point file, not in the manifest"; else bad "set"; cat out; fi
+refused set_unknown 'base: base.yaml\nset:\n  time.nonsense: 1\nvary:\n  protocol.pattern.passes: [1, 2]\n' 'set_unknown.yaml:3:3: set: unknown parameter key for the base config.s model: time.nonsense'
+refused set_varied 'base: base.yaml\nset:\n  protocol.pattern.passes: 3\nvary:\n  protocol.pattern.passes: [1, 2]\n' 'set_varied.yaml:3:3: set: a key of set may not be varied too: protocol.pattern.passes'
+refused set_value 'base: base.yaml\nset:\n  time.end_day: -3\nvary:\n  protocol.pattern.passes: [1, 2]\n' 'point 0: .*time.end_day'
+
 # collect --days and --series: a Saltelli sweep of a short diffusion run (4 base samples, 2
 # keys: 16 points); the values at the chosen days are the run files' /series at the snapshots,
 # linear between them, NaN beyond the end; the HDF5 table carries dimension scales that h5py
