@@ -34,10 +34,13 @@ static double to_x(const calib_param *p, double z) {
 cs_status calib_overrides(const calib_spec *cs, const double *x, char **text) {
   size_t len = 1;
   for (int j = 0; j < cs->np; j++) len += strlen(cs->par[j].key) + 32;
+  for (int i = 0; i < cs->nfixed; i++) len += strlen(cs->fixed[i]) + 1;
   char *t = malloc(len);
   if (!t) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   size_t used = 0;
   t[0] = '\0';
+  for (int i = 0; i < cs->nfixed; i++)
+    used += (size_t)snprintf(t + used, len - used, "%s\n", cs->fixed[i]);
   for (int j = 0; j < cs->np; j++)
     used += (size_t)snprintf(t + used, len - used, "%s=%.17g\n", cs->par[j].key, x[j]);
   *text = t;

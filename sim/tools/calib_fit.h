@@ -37,7 +37,8 @@ typedef struct {
    (and a line to stdout). */
 cs_status calib_fit(const calib_spec *cs, calib_runner *r, FILE *progress, calib_result *res);
 void calib_result_free(calib_result *res);
-/* The overrides text ("key=value\n" per fitted key) of the parameter values x. */
+/* The overrides text of the parameter values x: the spec's set, then "key=value\n" per
+   fitted key. */
 cs_status calib_overrides(const calib_spec *cs, const double *x, char **text);
 
 #endif

@@ -26,6 +26,8 @@ void calib_spec_free(calib_spec *cs) {
     }
     free(lists[l]);
   }
+  for (int i = 0; i < cs->nfixed; i++) free(cs->fixed[i]);
+  free(cs->fixed);
   free(cs->par);
   free(cs->base_path);
   free(cs->base_text);
@@ -273,18 +275,38 @@ static cs_status parse_fit(const char *spec, const yt_node *x, const params *bas
   return CS_OK;
 }
 
+/* set: the same overrides in every run ("key=value"; checked when the base loads with them). */
+static cs_status parse_fixed(const char *spec, const yt_node *x, calib_spec *cs) {
+  if (x->kind != YT_MAP || x->n > 20)
+    return sweep_at(spec, x->line, x->col, ": expected a mapping of at most 20 keys to values",
+                    "set", NULL);
+  cs->fixed = calloc(x->n + 1, sizeof(char *));
+  if (!cs->fixed) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < x->n; i++) {
+    char *val = NULL;
+    CS_TRY(sweep_value_text(spec, x->keys[i], x->items[i], &val));
+    size_t len = strlen(x->keys[i]) + strlen(val) + 2;
+    cs->fixed[i] = malloc(len);
+    if (cs->fixed[i]) snprintf(cs->fixed[i], len, "%s=%s", x->keys[i], val);
+    free(val);
+    if (!cs->fixed[i]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    cs->nfixed = (int)i + 1;
+  }
+  return CS_OK;
+}
+
 /* The top-level entries. */
 static cs_status parse_top(const char *spec, const yt_node *root, const yt_node **e) {
-  static const char *names[5] = {"base", "fit", "observations", "predict", "options"};
+  static const char *names[6] = {"base", "fit", "observations", "predict", "options", "set"};
   if (root->kind != YT_MAP)
     return sweep_at(spec, root->line, root->col, ": expected a mapping (base, fit, observations)",
                     "spec", NULL);
   for (size_t i = 0; i < root->n; i++) {
     int j = 0;
-    while (j < 5 && strcmp(root->keys[i], names[j])) j++;
-    if (j == 5)
+    while (j < 6 && strcmp(root->keys[i], names[j])) j++;
+    if (j == 6)
       return sweep_at(spec, root->key_line[i], root->key_col[i],
-                      ": unknown entry (expected base, fit, observations, predict, options)",
+                      ": unknown entry (expected base, set, fit, observations, predict, options)",
                       root->keys[i], NULL);
     e[j] = root->items[i];
   }
@@ -303,14 +325,17 @@ cs_status calib_spec_load(const char *path, calib_spec *cs) {
   cs->ftol = 0;
   cs->fd_step = 1e-5;
   CS_TRY(yt_load_file(path, &cs->doc));
-  const yt_node *e[5] = {0};
+  const yt_node *e[6] = {0};
   CS_TRY(parse_top(path, cs->doc.root, e));
   if (!(cs->base_path = beside(path, e[0]->value))) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (e[5]) CS_TRY(parse_fixed(path, e[5], cs));
   params base = {0};
-  if (params_load(&base, cs->base_path, NULL, 0, model_registry_lookup) != CS_OK) {
+  if (params_load(&base, cs->base_path, (const char *const *)cs->fixed, cs->nfixed,
+                  model_registry_lookup) != CS_OK) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", cs_error_message());
-    return sweep_at(path, e[0]->line, e[0]->col, ": ", "base", msg);
+    const yt_node *at = e[5] && strstr(msg, "--set") ? e[5] : e[0];
+    return sweep_at(path, at->line, at->col, ": ", e[5] && at == e[5] ? "set" : "base", msg);
   }
   cs_status st = parse_fit(path, e[1], &base, cs);
   params_free(&base);

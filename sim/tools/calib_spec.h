@@ -1,6 +1,7 @@
 /* calib_spec: the calibration spec of `cisim calibrate SPEC` (docs/calibration.md):
  *
  *   base: CONFIG                     the config whose parameters are fitted (relative to SPEC)
+ *   set: {KEY: VALUE, ...}           optional: the same overrides in every run
  *   fit:                             the fitted parameters (real, not per-layer values)
  *     KEY: {start: X0, bounds: [lo, hi], scale: linear|log}
  *   observations: FILE.csv | [ {metric, layer, day, value, sd}, ... ]
@@ -32,6 +33,8 @@ typedef struct {
 typedef struct {
   yt_doc doc;
   char *base_path, *base_text;
+  char **fixed; /* set: "key=value" */
+  int nfixed;
   calib_param *par;
   int np;
   calib_obs *obs, *pred;

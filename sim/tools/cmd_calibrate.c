@@ -107,9 +107,9 @@ static cs_status write_residuals(const char *dir, const calib_spec *cs, const ca
 static cs_status write_config(const char *dir, const calib_spec *cs, const calib_result *res) {
   char *set = NULL, base[CALIB_PATH + 64], path[CALIB_PATH + 64];
   CS_TRY(calib_overrides(cs, res->best, &set));
-  const char *sets[20];
+  const char *sets[40];
   int k = 0;
-  for (char *save = NULL, *l = strtok_r(set, "\n", &save); l && k < 20; l = strtok_r(NULL, "\n", &save))
+  for (char *save = NULL, *l = strtok_r(set, "\n", &save); l && k < 40; l = strtok_r(NULL, "\n", &save))
     sets[k++] = l;
   snprintf(base, sizeof base, "%s/base.yaml", dir);
   params p = {0};
