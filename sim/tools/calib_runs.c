@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "calib_batch.h"
 #include "sweep_util.h"
 
 extern char **environ;
@@ -154,6 +155,25 @@ static void reap(pid_t *pids, int m, char (*paths)[CALIB_PATH], int *running, cs
   }
 }
 
+/* The points still to run (todo) as one batch of the batch system. */
+static cs_status batch(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH],
+                       const int *todo) {
+  char **bs = calloc((size_t)m + 1, sizeof(char *));
+  char (*bp)[CALIB_PATH] = calloc((size_t)m + 1, sizeof *bp);
+  int k = 0;
+  cs_status st = bs && bp ? CS_OK : CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < m && st == CS_OK; i++)
+    if (todo[i]) {
+      bs[k] = sets[i];
+      memcpy(bp[k++], paths[i], CALIB_PATH);
+    }
+  if (st == CS_OK && k > 0) st = calib_batch_run(r->dir, r->submit, k, bs, bp);
+  if (st == CS_OK) r->launched += k;
+  free(bs);
+  free(bp);
+  return st;
+}
+
 cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH]) {
   char exe[CALIB_PATH], runs[CALIB_PATH];
   ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -175,6 +195,12 @@ cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*pat
     for (int j = 0; j < i && !cached; j++) dup |= todo[j] && strcmp(paths[j], paths[i]) == 0;
     todo[i] = st == CS_OK && !cached && !dup;
     if (cached || dup) r->reused++;
+  }
+  if (st == CS_OK && r->submit) {
+    st = batch(r, m, sets, paths, todo);
+    free(pids);
+    free(todo);
+    return st;
   }
   int running = 0;
   for (int i = 0; i < m && st == CS_OK; i++) {

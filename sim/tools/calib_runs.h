@@ -4,7 +4,8 @@
  * <H>.h5.log). A point whose run file is finished (root attribute finished = 1) with the same
  * overrides is not run again, so an interrupted calibration, started again, replays its
  * iterations from the finished runs and only runs what is missing. Up to `workers` runs go at
- * once (child processes of this same program, each with `threads` OpenMP threads). */
+ * once (child processes of this same program, each with `threads` OpenMP threads), or, with
+ * `submit`, as job arrays of a batch system (calib_batch.h). */
 #ifndef CISIM_CALIB_RUNS_H
 #define CISIM_CALIB_RUNS_H
 
@@ -14,6 +15,7 @@ typedef struct {
   const char *dir;  /* the calibration directory: DIR/base.yaml, DIR/runs/ */
   int workers, threads;
   long launched, reused;
+  const char *submit; /* NULL: run locally; else a batch system's submit command (calib_batch.h) */
 } calib_runner;
 
 #define CALIB_PATH 4096

@@ -22,13 +22,16 @@
 #include "sweep_util.h"
 
 static const char usage[] =
-    "usage: cisim calibrate SPEC.yaml -o DIR [--workers N] [--threads T]\n"
+    "usage: cisim calibrate SPEC.yaml -o DIR [--workers N] [--threads T] [--submit CMD]\n"
     "       cisim calibrate status DIR\n"
     "  fits the parameters SPEC names to its observations by weighted nonlinear least squares\n"
     "  (GSL multifit_nlinear, trust region); model runs go to DIR/runs (N at a time, T threads\n"
     "  each) and are not redone when the same command runs again. Writes DIR/fit.csv (best\n"
     "  fit, 95%% intervals), covariance.csv, residuals.csv, predictions.csv, calibrated.yaml\n"
-    "  and progress.csv. Exit 0 converged, 1 not converged or a run failed, 2 bad input.\n"
+    "  and progress.csv. --submit CMD: the runs go out as job arrays, each batch a sweep\n"
+    "  directory DIR/batches/B put in place of {} in CMD (e.g. 'scripts/slurm/submit.sh {}\n"
+    "  --time=1:00:00'); started again after a scancel, only what is not done is submitted.\n"
+    "  Exit 0 converged, 1 not converged or a run failed, 2 bad input.\n"
     "  See docs/calibration.md.\n";
 
 /* DIR's copy of a file: refused when it exists with other content (nothing is written). */
@@ -201,14 +204,15 @@ static int parse_count(const char *s, const char *what, int max, int *out) {
 
 int cli_calibrate(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "status") == 0) return status(argv[2]);
-  const char *spec = NULL, *dir = NULL, *workers = NULL, *threads = NULL;
+  const char *spec = NULL, *dir = NULL, *workers = NULL, *threads = NULL, *submit = NULL;
   const sweep_opt opts[] = {{"-o", "--output", &dir, NULL, 1},
                             {"--workers", "-w", &workers, NULL, 0},
                             {"--threads", "-j", &threads, NULL, 0},
+                            {"--submit", NULL, &submit, NULL, 0},
                             {0}};
   int rc = sweep_args(argc, argv, "calibrate", usage, opts, &spec, "SPEC and -o DIR");
   if (rc) return rc < 0 ? 0 : rc;
-  calib_runner r = {dir, 1, 1, 0, 0};
+  calib_runner r = {dir, 1, 1, 0, 0, submit};
   if (workers && (rc = parse_count(workers, "--workers", 1024, &r.workers))) return rc;
   if (threads && (rc = parse_count(threads, "--threads", 1024, &r.threads))) return rc;
   int converged = 0;
