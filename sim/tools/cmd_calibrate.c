@@ -27,7 +27,7 @@ static const char usage[] =
     "  fits the parameters SPEC names to its observations by weighted nonlinear least squares\n"
     "  (GSL multifit_nlinear, trust region); model runs go to DIR/runs (N at a time, T threads\n"
     "  each) and are not redone when the same command runs again. Writes DIR/fit.csv (best\n"
-    "  fit, 95%% intervals), covariance.csv, residuals.csv, predictions.csv, calibrated.yaml\n"
+    "  fit, 95% intervals), covariance.csv, residuals.csv, predictions.csv, calibrated.yaml\n"
     "  and progress.csv. --submit CMD: the runs go out as job arrays, each batch a sweep\n"
     "  directory DIR/batches/B put in place of {} in CMD (e.g. 'scripts/slurm/submit.sh {}\n"
     "  --time=1:00:00'); started again after a scancel, only what is not done is submitted.\n"

@@ -327,7 +327,7 @@ int sweep_analyze(int argc, char **argv) {
                             {"--bootstrap", NULL, &boot, NULL, 0},
                             {"--level", NULL, &level, NULL, 0},
                             {0}};
-  int rc = sweep_args(argc, argv, "analyze", analyze_usage, opts, &dir, "DIR");
+  int rc = sweep_args(argc, argv, "sweep analyze", analyze_usage, opts, &dir, "DIR");
   if (rc) return rc < 0 ? 0 : rc;
   analyze_opts ao = {1000, 0.95, NULL};
   if ((rc = parse_opts(boot, level, &ao)) != 0) return rc;

@@ -249,7 +249,7 @@ int sweep_collect(int argc, char **argv) {
                             {"--days", NULL, &days_text, NULL, 0},
                             {"--series", NULL, NULL, &want_series, 0},
                             {0}};
-  int rc = sweep_args(argc, argv, "collect", collect_usage, opts, &dir, "DIR");
+  int rc = sweep_args(argc, argv, "sweep collect", collect_usage, opts, &dir, "DIR");
   if (rc) return rc < 0 ? 0 : rc;
   static double days[1000];
   if (days_text && (rc = parse_days(days_text, days, &ndays)) != 0) return rc;

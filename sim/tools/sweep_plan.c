@@ -557,7 +557,7 @@ int sweep_plan(int argc, char **argv) {
   static const char usage[] = "usage: cisim sweep plan SPEC.yaml -o DIR\n";
   const char *spec = NULL, *dir = NULL;
   const sweep_opt opts[] = {{"-o", "--output", &dir, NULL, 1}, {0}};
-  int rc = sweep_args(argc, argv, "plan", usage, opts, &spec, "SPEC and -o DIR");
+  int rc = sweep_args(argc, argv, "sweep plan", usage, opts, &spec, "SPEC and -o DIR");
   if (rc) return rc < 0 ? 0 : rc;
   int noop = 0;
   cs_status st = plan(spec, dir, &noop);
