@@ -20,7 +20,10 @@ static const char usage[] =
     "  bench          measure the transport and reaction kernels against memory bandwidth\n"
     "  compare A B    compare run file A with reference B within a tolerance (exit 0/1/2)\n"
     "  info RUN.h5    summarise a run file: model, grid, snapshots, parameters, outcome, status\n"
-    "  sweep ...      parameter sweeps: plan, run (one point), status, collect (docs/sweeps.md)\n"
+    "  sweep ...      parameter sweeps: plan, run (one point), status, collect, analyze\n"
+    "                 (docs/sweeps.md)\n"
+    "  calibrate SPEC fit parameters to observations: best fit, covariance, 95% intervals\n"
+    "                 (docs/calibration.md)\n"
     "\n"
     "  cisim <command> --help   options of a command\n"
     "  cisim --version          version and build\n";
@@ -64,6 +67,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "compare") == 0) return cli_compare(argc - 1, argv + 1);
   if (strcmp(cmd, "info") == 0) return cli_info(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 1, argv + 1);
+  if (strcmp(cmd, "calibrate") == 0) return cli_calibrate(argc - 1, argv + 1);
   fprintf(stderr, "cisim: unknown command '%s'\n\n%s", cmd, usage);
   return 2;
 }

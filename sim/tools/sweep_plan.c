@@ -16,21 +16,13 @@
 #include "model.h"
 #include "params.h"
 #include "params_load.h"
+#include "sweep_design.h"
 #include "sweep_util.h"
+#include "sweep_vary.h"
 #include "ytree.h"
 
-enum { MODE_GRID, MODE_ZIP, MODE_RANDOM, MODE_SOBOL };
-
-typedef struct {
-  const char *key;
-  int line, col;
-  int is_range;
-  char **vals; /* list values (text), or the range's count values for grid/zip */
-  long nvals;
-  double lo, hi;
-  int logscale;
-  int is_int;
-} sweep_var;
+enum { MODE_GRID, MODE_ZIP, MODE_RANDOM, MODE_SOBOL, MODE_SALTELLI, MODE_MORRIS };
+static const char *const mode_names[] = {"grid", "zip", "random", "sobol", "saltelli", "morris"};
 
 typedef struct {
   const char *spec_name;
@@ -41,159 +33,109 @@ typedef struct {
   long nrep;
   long seed;
   const char *rep_key;
+  int paired;     /* paired_seeds: the same replicate seeds at every design point */
+  char **fixed;   /* set: "key=value" overrides of every point */
+  int nfixed;
   char **table;   /* ndesign x nvar value texts */
 } sweep_plan_t;
 
-static cs_status at(const char *file, int line, int col, const char *fmt, const char *a,
-                    const char *b) {
-  return CS_ERROR(CS_ERR_INPUT, "%s:%d:%d: %s%s%s", file, line, col, a, fmt, b ? b : "");
-}
-
-static cs_status scalar_num(const char *file, const yt_node *n, const char *what, double *x) {
-  if (!n || n->kind != YT_SCALAR)
-    return at(file, n ? n->line : 1, n ? n->col : 1, ": expected a number", what, NULL);
-  char *end;
-  errno = 0;
-  *x = strtod(n->value, &end);
-  if (errno || end == n->value || *end || !isfinite(*x))
-    return at(file, n->line, n->col, ": expected a number, got ", what, n->value);
-  return CS_OK;
-}
-
-static char *fmt_value(double x, int is_int) {
-  char b[64];
-  if (is_int)
-    snprintf(b, sizeof b, "%.0f", nearbyint(x));
-  else
-    snprintf(b, sizeof b, "%.12g", x);
-  return strdup(b);
-}
-
 static void plan_free(sweep_plan_t *pl) {
-  for (int v = 0; v < pl->nvar; v++) {
-    for (long i = 0; i < pl->var[v].nvals; i++) free(pl->var[v].vals[i]);
-    free(pl->var[v].vals);
-  }
+  for (int v = 0; v < pl->nvar; v++) sweep_var_free(&pl->var[v]);
+  for (int i = 0; i < pl->nfixed; i++) free(pl->fixed[i]);
+  free(pl->fixed);
   if (pl->table)
     for (long i = 0; i < pl->ndesign * pl->nvar; i++) free(pl->table[i]);
   free(pl->table);
   free(pl->var);
 }
 
-static cs_status parse_var(const char *file, const char *key, const yt_node *n, int mode,
-                           sweep_var *v) {
-  if (n->kind == YT_SEQ) {
-    if (n->n == 0) return at(file, n->line, n->col, ": expected at least one value", key, NULL);
-    v->vals = calloc(n->n, sizeof(char *));
-    if (!v->vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n->n; i++) {
-      const yt_node *it = n->items[i];
-      if (it->kind != YT_SCALAR)
-        return at(file, it->line, it->col, ": expected a plain value (a scalar)", key, NULL);
-      if (strchr(it->value, '\n'))
-        return at(file, it->line, it->col, ": a value may not span lines", key, NULL);
-      v->vals[i] = strdup(it->value);
-      if (!v->vals[i]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-      v->nvals = (long)i + 1;
-    }
-    return CS_OK;
-  }
-  if (n->kind != YT_MAP)
-    return at(file, n->line, n->col,
-              ": expected a list of values or {range: [lo, hi], count: N, scale: linear|log}", key,
-              NULL);
-  const yt_node *range = NULL, *count = NULL;
-  v->is_range = 1;
-  for (size_t i = 0; i < n->n; i++) {
-    const char *k = n->keys[i];
-    const yt_node *x = n->items[i];
-    if (strcmp(k, "range") == 0) {
-      range = x;
-    } else if (strcmp(k, "count") == 0) {
-      count = x;
-    } else if (strcmp(k, "scale") == 0) {
-      if (x->kind != YT_SCALAR || (strcmp(x->value, "linear") && strcmp(x->value, "log")))
-        return at(file, x->line, x->col, ": scale: expected linear or log", key, NULL);
-      v->logscale = strcmp(x->value, "log") == 0;
-    } else {
-      return at(file, n->key_line[i], n->key_col[i],
-                ": unknown entry (expected range, count, scale): ", key, k);
-    }
-  }
-  if (!range || range->kind != YT_SEQ || range->n != 2)
-    return at(file, range ? range->line : n->line, range ? range->col : n->col,
-              ": range: expected [lo, hi]", key, NULL);
-  CS_TRY(scalar_num(file, range->items[0], key, &v->lo));
-  CS_TRY(scalar_num(file, range->items[1], key, &v->hi));
-  if (!(v->hi >= v->lo))
-    return at(file, range->line, range->col, ": range: expected lo <= hi", key, NULL);
-  if (v->logscale && v->lo <= 0)
-    return at(file, range->line, range->col, ": range: a log scale needs lo > 0", key, NULL);
-  if (mode == MODE_GRID || mode == MODE_ZIP) {
-    double c;
-    if (!count) return at(file, n->line, n->col, ": a range in grid or zip mode needs count", key, NULL);
-    CS_TRY(scalar_num(file, count, key, &c));
-    if (c < 1 || c > 1e6 || c != floor(c))
-      return at(file, count->line, count->col, ": count: expected a whole number >= 1", key, NULL);
-    v->nvals = 0;
-    v->vals = calloc((size_t)c, sizeof(char *));
-    if (!v->vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-    for (long i = 0; i < (long)c; i++) {
-      double f = c > 1 ? (double)i / (c - 1) : 0.0;
-      double x = v->logscale ? exp(log(v->lo) + f * (log(v->hi) - log(v->lo)))
-                             : v->lo + f * (v->hi - v->lo);
-      if (i == (long)c - 1 && c > 1) x = v->hi;
-      v->vals[i] = fmt_value(x, v->is_int);
-      if (!v->vals[i]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-      v->nvals = i + 1;
-    }
-  }
-  return CS_OK;
-}
-
-static double from_unit(const sweep_var *v, double u) {
-  return v->logscale ? exp(log(v->lo) + u * (log(v->hi) - log(v->lo))) : v->lo + u * (v->hi - v->lo);
-}
-
-/* Fill pl->table from the variables and the mode. */
-static cs_status build_table(sweep_plan_t *pl, int mode, long npts, const char *file,
+/* The number of design points of the mode (pl->ndesign). */
+static cs_status design_size(sweep_plan_t *pl, int mode, long npts, const char *file,
                              const yt_node *where) {
   int nv = pl->nvar;
   if (mode == MODE_GRID) {
     double total = 1;
     for (int v = 0; v < nv; v++) total *= (double)pl->var[v].nvals;
-    if (total > 1e7) return at(file, where->line, where->col, ": more than 10^7 grid points", "vary", NULL);
+    if (total > 1e7)
+      return sweep_at(file, where->line, where->col, ": more than 10^7 grid points", "vary", NULL);
     pl->ndesign = (long)total;
   } else if (mode == MODE_ZIP) {
     pl->ndesign = pl->var[0].nvals;
     for (int v = 1; v < nv; v++)
       if (pl->var[v].nvals != pl->ndesign)
-        return at(file, pl->var[v].line, pl->var[v].col,
-                  ": zip mode needs lists of the same length as the first", pl->var[v].key, NULL);
+        return sweep_at(file, pl->var[v].line, pl->var[v].col,
+                        ": zip mode needs lists of the same length as the first", pl->var[v].key,
+                        NULL);
+  } else if (mode == MODE_SALTELLI || mode == MODE_MORRIS) {
+    if (mode == MODE_SALTELLI && nv > SWEEP_SALTELLI_MAX_K)
+      return sweep_at(file, where->line, where->col, ": saltelli mode takes at most 20 keys",
+                      "vary", NULL);
+    double total = (double)npts * (nv + (mode == MODE_SALTELLI ? 2 : 1));
+    if (total > 1e6)
+      return sweep_at(file, where->line, where->col,
+                      ": more than 10^6 design points (N (k + 2) or r (k + 1))", "vary", NULL);
+    pl->ndesign = (long)total;
   } else {
     pl->ndesign = npts;
   }
+  return CS_OK;
+}
+
+/* Where the unit coordinates of random, sobol, saltelli and morris points come from. */
+typedef struct {
+  gsl_rng *rng;   /* random */
+  gsl_qrng *q;    /* sobol */
+  double *matrix; /* saltelli, morris: [ndesign * nvar] */
+  double *u;      /* [nvar], the current point's */
+} unit_source;
+
+static cs_status units_open(unit_source *us, const sweep_plan_t *pl, int mode, long npts,
+                            long levels) {
+  int nv = pl->nvar;
+  memset(us, 0, sizeof *us);
+  us->u = calloc((size_t)nv, sizeof(double));
+  if (!us->u) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (mode == MODE_RANDOM) {
+    us->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!us->rng) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    gsl_rng_set(us->rng, (unsigned long)pl->seed);
+  } else if (mode == MODE_SOBOL) {
+    us->q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nv);
+    if (!us->q) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  } else if (mode == MODE_SALTELLI || mode == MODE_MORRIS) {
+    us->matrix = malloc((size_t)pl->ndesign * (size_t)nv * sizeof(double));
+    if (!us->matrix) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    if (mode == MODE_SALTELLI) return sweep_design_saltelli(nv, npts, us->matrix);
+    return sweep_design_morris(nv, npts, (int)levels, (unsigned long)pl->seed, us->matrix);
+  }
+  return CS_OK;
+}
+
+static const double *units_next(unit_source *us, long d, int nv) {
+  if (us->rng)
+    for (int v = 0; v < nv; v++) us->u[v] = gsl_rng_uniform(us->rng);
+  if (us->q) gsl_qrng_get(us->q, us->u);
+  return us->matrix ? us->matrix + d * nv : us->u;
+}
+
+static void units_close(unit_source *us) {
+  if (us->rng) gsl_rng_free(us->rng);
+  if (us->q) gsl_qrng_free(us->q);
+  free(us->matrix);
+  free(us->u);
+}
+
+/* Fill pl->table from the variables and the mode. */
+static cs_status build_table(sweep_plan_t *pl, int mode, long npts, long levels,
+                             const char *file, const yt_node *where) {
+  int nv = pl->nvar;
+  CS_TRY(design_size(pl, mode, npts, file, where));
   pl->table = calloc((size_t)(pl->ndesign * nv) + 1, sizeof(char *));
   if (!pl->table) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  gsl_rng *rng = NULL;
-  gsl_qrng *q = NULL;
-  double *u = calloc((size_t)nv, sizeof(double));
-  if (!u) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  if (mode == MODE_RANDOM) {
-    rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (rng) gsl_rng_set(rng, (unsigned long)pl->seed);
-  } else if (mode == MODE_SOBOL) {
-    q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)nv);
-  }
-  if ((mode == MODE_RANDOM && !rng) || (mode == MODE_SOBOL && !q)) {
-    free(u);
-    return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  }
-  cs_status st = CS_OK;
+  unit_source us;
+  cs_status st = units_open(&us, pl, mode, npts, levels);
   for (long d = 0; d < pl->ndesign && st == CS_OK; d++) {
-    if (rng)
-      for (int v = 0; v < nv; v++) u[v] = gsl_rng_uniform(rng);
-    if (q) gsl_qrng_get(q, u);
+    const double *u = units_next(&us, d, nv);
     long rest = d;
     for (int v = nv - 1; v >= 0 && st == CS_OK; v--) {
       const sweep_var *var = &pl->var[v];
@@ -203,34 +145,33 @@ static cs_status build_table(sweep_plan_t *pl, int mode, long npts, const char *
         rest /= var->nvals;
       } else if (mode == MODE_ZIP) {
         txt = strdup(var->vals[d]);
-      } else if (var->is_range) {
-        txt = fmt_value(from_unit(var, u[v]), var->is_int);
       } else {
-        long i = (long)(u[v] * (double)var->nvals);
-        if (i >= var->nvals) i = var->nvals - 1;
-        txt = strdup(var->vals[i]);
+        txt = sweep_var_value(var, u[v]);
       }
       if (!txt) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
       pl->table[d * nv + v] = txt;
     }
   }
-  free(u);
-  if (rng) gsl_rng_free(rng);
-  if (q) gsl_qrng_free(q);
+  units_close(&us);
   return st;
 }
 
-
-static long point_seed(const sweep_plan_t *pl, long n) { return pl->seed + n; }
+/* Replicate seeds: seed + n (distinct over the sweep), or with paired seeds seed + replicate,
+   the same seed set at every design point (common random numbers). */
+static long point_seed(const sweep_plan_t *pl, long n) {
+  return pl->seed + (pl->paired ? n % pl->nrep : n);
+}
 
 /* The overrides of point n as key=value strings (into sets[], texts owned by buf). */
 static int point_sets(const sweep_plan_t *pl, long n, char **sets, char *buf, size_t size) {
   long d = n / pl->nrep;
   int k = 0;
   size_t used = 0;
-  for (int v = 0; v <= pl->nvar; v++) {
+  for (int v = -pl->nfixed; v <= pl->nvar; v++) {
     int w;
-    if (v < pl->nvar)
+    if (v < 0)
+      w = snprintf(buf + used, size - used, "%s", pl->fixed[pl->nfixed + v]);
+    else if (v < pl->nvar)
       w = snprintf(buf + used, size - used, "%s=%s", pl->var[v].key, pl->table[d * pl->nvar + v]);
     else if (pl->rep_key)
       w = snprintf(buf + used, size - used, "%s=%ld", pl->rep_key, point_seed(pl, n));
@@ -243,8 +184,23 @@ static int point_sets(const sweep_plan_t *pl, long n, char **sets, char *buf, si
   return k;
 }
 
+/* DIR/design.txt: what `cisim sweep analyze` needs to rebuild the design (sweep_analyze.h). */
+static char *design_text(const sweep_plan_t *pl, int mode, long npts, long levels) {
+  size_t len = 512;
+  for (int v = 0; v < pl->nvar; v++) len += strlen(pl->var[v].key) + 8;
+  char *t = malloc(len);
+  if (!t) return NULL;
+  int w = snprintf(t, len,
+                   "# cisim sweep design (docs/sweeps.md): read by cisim sweep analyze\n"
+                   "mode %s\nkeys %d\nn %ld\nlevels %ld\nseed %ld\nreplicates %ld\n",
+                   mode_names[mode], pl->nvar, npts, levels, pl->seed, pl->nrep);
+  for (int v = 0; v < pl->nvar && w > 0 && (size_t)w < len; v++)
+    w += snprintf(t + w, len - (size_t)w, "key %s\n", pl->var[v].key);
+  return t;
+}
+
 static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char *spec_text,
-                            const char *base_text) {
+                            const char *base_text, const char *design) {
   char path[4096];
   CS_TRY(sweep_mkdirs(dir));
   snprintf(path, sizeof path, "%s/manifest.csv", dir);
@@ -287,7 +243,7 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
     fprintf(man, "%ld", n);
     for (int v = 0; v < pl->nvar; v++) {
       fputc(',', man);
-      sweep_csv_field(man, pl->table[(n / pl->nrep) * pl->nvar + v]);
+      sweep_csv_field(man, sweep_var_label(&pl->var[v], pl->table[(n / pl->nrep) * pl->nvar + v]));
     }
     if (pl->rep_key)
       fprintf(man, ",%ld\n", point_seed(pl, n));
@@ -302,6 +258,8 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
   if (st != CS_OK) return st;
   snprintf(path, sizeof path, "%s/base.yaml", dir);
   CS_TRY(sweep_write_text(path, base_text));
+  snprintf(path, sizeof path, "%s/design.txt", dir);
+  CS_TRY(sweep_write_text(path, design));
   snprintf(path, sizeof path, "%s/spec.yaml", dir); /* last: marks the plan complete */
   return sweep_write_text(path, spec_text);
 }
@@ -310,17 +268,18 @@ static cs_status write_plan(const sweep_plan_t *pl, const char *dir, const char 
 
 /* The spec's top-level entries that the plan does not keep in sweep_plan_t. */
 typedef struct {
-  const yt_node *base, *vary, *points;
+  const yt_node *base, *vary, *points, *traj, *levels_node, *set;
   int mode;
-  long npts;
+  long npts;   /* random, sobol, saltelli: points; morris: trajectories */
+  long ntraj, levels; /* morris */
 } plan_spec;
 
 /* A whole number in [lo, hi]; msg says what was expected. */
 static cs_status whole_number(const char *spec, const yt_node *x, const char *k, double lo,
                               double hi, const char *msg, double *num) {
-  CS_TRY(scalar_num(spec, x, k, num));
+  CS_TRY(sweep_scalar_num(spec, x, k, num));
   if (*num < lo || *num > hi || *num != floor(*num))
-    return at(spec, x->line, x->col, msg, k, NULL);
+    return sweep_at(spec, x->line, x->col, msg, k, NULL);
   return CS_OK;
 }
 
@@ -332,16 +291,19 @@ static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, pla
   double num;
   if (strcmp(k, "base") == 0) {
     ps->base = x;
-    if (x->kind != YT_SCALAR) return at(spec, x->line, x->col, ": expected a file name", k, NULL);
+    if (x->kind != YT_SCALAR) return sweep_at(spec, x->line, x->col, ": expected a file name", k, NULL);
   } else if (strcmp(k, "vary") == 0) {
     ps->vary = x;
+  } else if (strcmp(k, "set") == 0) {
+    ps->set = x;
   } else if (strcmp(k, "mode") == 0) {
     const char *m = x->kind == YT_SCALAR ? x->value : "";
-    if (strcmp(m, "grid") == 0) ps->mode = MODE_GRID;
-    else if (strcmp(m, "zip") == 0) ps->mode = MODE_ZIP;
-    else if (strcmp(m, "random") == 0) ps->mode = MODE_RANDOM;
-    else if (strcmp(m, "sobol") == 0) ps->mode = MODE_SOBOL;
-    else return at(spec, x->line, x->col, ": expected grid, zip, random or sobol, got ", k, m);
+    ps->mode = -1;
+    for (int j = 0; j <= MODE_MORRIS; j++)
+      if (strcmp(m, mode_names[j]) == 0) ps->mode = j;
+    if (ps->mode < 0)
+      return sweep_at(spec, x->line, x->col,
+                      ": expected grid, zip, random, sobol, saltelli or morris, got ", k, m);
   } else if (strcmp(k, "seed") == 0) {
     CS_TRY(whole_number(spec, x, k, 0, 2e9, ": expected a whole number from 0 to 2e9", &num));
     pl->seed = (long)num;
@@ -349,17 +311,32 @@ static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, pla
     ps->points = x;
     CS_TRY(whole_number(spec, x, k, 1, 1e7, ": expected a whole number from 1 to 10^7", &num));
     ps->npts = (long)num;
+  } else if (strcmp(k, "trajectories") == 0) {
+    ps->traj = x;
+    CS_TRY(whole_number(spec, x, k, 1, 1e6, ": expected a whole number from 1 to 10^6", &num));
+    ps->ntraj = (long)num;
+  } else if (strcmp(k, "levels") == 0) {
+    ps->levels_node = x;
+    CS_TRY(whole_number(spec, x, k, 2, 1000, ": expected an even whole number from 2 to 1000",
+                        &num));
+    if ((long)num % 2)
+      return sweep_at(spec, x->line, x->col, ": expected an even number (Morris 1991)", k, NULL);
+    ps->levels = (long)num;
+  } else if (strcmp(k, "paired_seeds") == 0) {
+    if (x->kind != YT_SCALAR || (strcmp(x->value, "true") && strcmp(x->value, "false")))
+      return sweep_at(spec, x->line, x->col, ": expected true or false", k, NULL);
+    pl->paired = strcmp(x->value, "true") == 0;
   } else if (strcmp(k, "replicates") == 0) {
     CS_TRY(whole_number(spec, x, k, 1, 1e6, ": expected a whole number >= 1", &num));
     pl->nrep = (long)num;
   } else if (strcmp(k, "replicate_key") == 0) {
     if (x->kind != YT_SCALAR)
-      return at(spec, x->line, x->col, ": expected a parameter key", k, NULL);
+      return sweep_at(spec, x->line, x->col, ": expected a parameter key", k, NULL);
     pl->rep_key = x->value;
   } else {
-    return at(spec, root->key_line[i], root->key_col[i],
-              ": unknown entry (expected base, vary, mode, seed, points, replicates, "
-              "replicate_key)",
+    return sweep_at(spec, root->key_line[i], root->key_col[i],
+              ": unknown entry (expected base, set, vary, mode, seed, points, trajectories, "
+              "levels, replicates, replicate_key, paired_seeds)",
               k, NULL);
   }
   return CS_OK;
@@ -369,20 +346,35 @@ static cs_status spec_entry(const char *spec, const yt_node *root, size_t i, pla
 static cs_status parse_spec(const char *spec, const yt_node *root, plan_spec *ps,
                             sweep_plan_t *pl) {
   if (root->kind != YT_MAP)
-    return at(spec, root->line, root->col, ": expected a mapping (base, vary, mode, ...)", "spec",
+    return sweep_at(spec, root->line, root->col, ": expected a mapping (base, vary, mode, ...)", "spec",
               NULL);
   for (size_t i = 0; i < root->n; i++) CS_TRY(spec_entry(spec, root, i, ps, pl));
   const yt_node *nvary = ps->vary;
-  if (!ps->base) return at(spec, root->line, root->col, ": missing base: CONFIG", "spec", NULL);
+  if (!ps->base) return sweep_at(spec, root->line, root->col, ": missing base: CONFIG", "spec", NULL);
   if (!nvary || nvary->kind != YT_MAP || nvary->n == 0)
-    return at(spec, nvary ? nvary->line : root->line, nvary ? nvary->col : root->col,
+    return sweep_at(spec, nvary ? nvary->line : root->line, nvary ? nvary->col : root->col,
               ": expected a mapping of parameter keys to values or ranges", "vary", NULL);
   if (nvary->n > 40)
-    return at(spec, nvary->line, nvary->col, ": at most 40 varied keys", "vary", NULL);
-  if ((ps->mode == MODE_RANDOM || ps->mode == MODE_SOBOL) && !ps->points)
-    return at(spec, root->line, root->col, ": random and sobol modes need points: N", "spec", NULL);
+    return sweep_at(spec, nvary->line, nvary->col, ": at most 40 varied keys", "vary", NULL);
+  int m = ps->mode;
+  if ((m == MODE_RANDOM || m == MODE_SOBOL || m == MODE_SALTELLI) && !ps->points)
+    return sweep_at(spec, root->line, root->col,
+                    ": random, sobol and saltelli modes need points: N", "spec", NULL);
+  if (m == MODE_MORRIS && (!ps->traj || ps->points))
+    return sweep_at(spec, root->line, root->col,
+                    ": morris mode needs trajectories: R (and levels: P, default 4; no points)",
+                    "spec", NULL);
+  const yt_node *misplaced = m != MODE_MORRIS ? (ps->traj ? ps->traj : ps->levels_node) : NULL;
+  if (misplaced)
+    return sweep_at(spec, misplaced->line, misplaced->col,
+                    ": trajectories and levels belong to mode: morris", "spec", NULL);
+  if (m == MODE_MORRIS) ps->npts = ps->ntraj;
+  if (pl->paired && !pl->rep_key)
+    return sweep_at(spec, root->line, root->col,
+                    ": paired_seeds needs replicate_key (e.g. protocol.pattern.seed)", "spec",
+                    NULL);
   if (pl->nrep > 1 && !pl->rep_key)
-    return at(spec, root->line, root->col,
+    return sweep_at(spec, root->line, root->col,
               ": replicates > 1 need replicate_key (e.g. protocol.pattern.seed)", "spec", NULL);
   return CS_OK;
 }
@@ -399,7 +391,7 @@ static cs_status load_base(const char *spec, const yt_node *nbase, params *base,
   if (params_load(base, *base_path, NULL, 0, model_registry_lookup) != CS_OK) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", cs_error_message());
-    return at(spec, nbase->line, nbase->col, ": ", "base", msg);
+    return sweep_at(spec, nbase->line, nbase->col, ": ", "base", msg);
   }
   return sweep_read_text(*base_path, base_text);
 }
@@ -411,7 +403,7 @@ static cs_status parse_vars(const char *spec, const yt_node *root, const yt_node
     const param_value *pv = params_find(base, pl->rep_key);
     const yt_node *rk = yt_get(root, "replicate_key");
     if (!pv || pv->desc->type != P_INT)
-      return at(spec, rk->line, rk->col,
+      return sweep_at(spec, rk->line, rk->col,
                 ": expected an integer parameter of the base config's model, got ",
                 "replicate_key", pl->rep_key);
   }
@@ -428,14 +420,43 @@ static cs_status parse_vars(const char *spec, const yt_node *root, const yt_node
       char msg[256];
       snprintf(msg, sizeof msg, "%s (see cisim params %s)", v->key,
                base->model_name ? base->model_name : "");
-      return at(spec, v->line, v->col, ": unknown parameter key for the base config's model: ",
+      return sweep_at(spec, v->line, v->col, ": unknown parameter key for the base config's model: ",
                 "vary", msg);
     }
     if (pl->rep_key && strcmp(pl->rep_key, v->key) == 0)
-      return at(spec, v->line, v->col, ": the replicate_key may not be varied too: ", "vary",
+      return sweep_at(spec, v->line, v->col, ": the replicate_key may not be varied too: ", "vary",
                 v->key);
     v->is_int = pv->desc->type == P_INT;
-    CS_TRY(parse_var(spec, v->key, nvary->items[i], mode, v));
+    CS_TRY(sweep_var_parse(spec, nvary->items[i], mode == MODE_GRID || mode == MODE_ZIP, v));
+  }
+  return CS_OK;
+}
+
+/* set: fixed overrides of every point, keys of the base config's model not varied too. */
+static cs_status parse_fixed(const char *spec, const yt_node *x, const params *base,
+                             sweep_plan_t *pl) {
+  if (x->kind != YT_MAP || x->n > 20)
+    return sweep_at(spec, x->line, x->col, ": expected a mapping of at most 20 keys to values",
+                    "set", NULL);
+  pl->fixed = calloc(x->n + 1, sizeof(char *));
+  if (!pl->fixed) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < x->n; i++) {
+    const char *key = x->keys[i];
+    int varied = pl->rep_key && strcmp(pl->rep_key, key) == 0;
+    for (int v = 0; v < pl->nvar; v++) varied |= strcmp(pl->var[v].key, key) == 0;
+    if (!params_find(base, key) || varied)
+      return sweep_at(spec, x->key_line[i], x->key_col[i],
+                      varied ? ": a key of set may not be varied too: "
+                             : ": unknown parameter key for the base config's model: ",
+                      "set", key);
+    char *val = NULL;
+    CS_TRY(sweep_value_text(spec, key, x->items[i], &val));
+    size_t len = strlen(key) + strlen(val) + 2;
+    pl->fixed[i] = malloc(len);
+    if (pl->fixed[i]) snprintf(pl->fixed[i], len, "%s=%s", key, val);
+    free(val);
+    if (!pl->fixed[i]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+    pl->nfixed = (int)i + 1;
   }
   return CS_OK;
 }
@@ -463,7 +484,7 @@ static cs_status check_points(const char *spec, const yt_node *nvary, const swee
       }
     char head[64];
     snprintf(head, sizeof head, "point %ld", n);
-    return at(spec, line, col, ": ", head, msg);
+    return sweep_at(spec, line, col, ": ", head, msg);
   }
   return CS_OK;
 }
@@ -503,22 +524,26 @@ static void print_plan(const sweep_plan_t *pl, const char *dir, int noop) {
 static cs_status plan(const char *spec, const char *dir, int *noop) {
   yt_doc doc = {0};
   sweep_plan_t pl = {.spec_name = spec, .nrep = 1, .seed = 1};
-  plan_spec ps = {.mode = MODE_GRID};
+  plan_spec ps = {.mode = MODE_GRID, .levels = 4};
   params base = {0};
   char *base_path = NULL, *base_text = NULL;
   cs_status st = yt_load_file(spec, &doc);
   if (st == CS_OK) st = parse_spec(spec, doc.root, &ps, &pl);
   if (st == CS_OK) st = load_base(spec, ps.base, &base, &base_path, &base_text);
   if (st == CS_OK) st = parse_vars(spec, doc.root, ps.vary, ps.mode, &base, &pl);
-  if (st == CS_OK) st = build_table(&pl, ps.mode, ps.npts, spec, ps.vary);
+  if (st == CS_OK && ps.set) st = parse_fixed(spec, ps.set, &base, &pl);
+  if (st == CS_OK) st = build_table(&pl, ps.mode, ps.npts, ps.levels, spec, ps.vary);
   if (st == CS_OK) {
     pl.npoints = pl.ndesign * pl.nrep;
     if (pl.npoints > 10000000)
-      st = at(spec, doc.root->line, doc.root->col, ": more than 10^7 points", "spec", NULL);
+      st = sweep_at(spec, doc.root->line, doc.root->col, ": more than 10^7 points", "spec", NULL);
   }
   if (st == CS_OK) st = check_points(spec, ps.vary, &pl, base_path);
   if (st == CS_OK) st = check_replan(dir, doc.text, noop);
-  if (st == CS_OK && !*noop) st = write_plan(&pl, dir, doc.text, base_text);
+  char *design = st == CS_OK ? design_text(&pl, ps.mode, ps.npts, ps.levels) : NULL;
+  if (st == CS_OK && !design) st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (st == CS_OK && !*noop) st = write_plan(&pl, dir, doc.text, base_text, design);
+  free(design);
   if (st == CS_OK) print_plan(&pl, dir, *noop);
   free(base_text);
   free(base_path);
@@ -532,7 +557,7 @@ int sweep_plan(int argc, char **argv) {
   static const char usage[] = "usage: cisim sweep plan SPEC.yaml -o DIR\n";
   const char *spec = NULL, *dir = NULL;
   const sweep_opt opts[] = {{"-o", "--output", &dir, NULL, 1}, {0}};
-  int rc = sweep_args(argc, argv, "plan", usage, opts, &spec, "SPEC and -o DIR");
+  int rc = sweep_args(argc, argv, "sweep plan", usage, opts, &spec, "SPEC and -o DIR");
   if (rc) return rc < 0 ? 0 : rc;
   int noop = 0;
   cs_status st = plan(spec, dir, &noop);

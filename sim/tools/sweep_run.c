@@ -302,7 +302,7 @@ static const char run_usage[] =
 int sweep_run(int argc, char **argv) {
   const char *dir = NULL, *task = getenv("SLURM_ARRAY_TASK_ID"), *threads = NULL;
   const sweep_opt opts[] = {{"--task", NULL, &task, NULL, 1}, {"--threads", "-j", &threads, NULL, 0}, {0}};
-  int rc = sweep_args(argc, argv, "run", run_usage, opts, &dir, "DIR and --task N (or $SLURM_ARRAY_TASK_ID)");
+  int rc = sweep_args(argc, argv, "sweep run", run_usage, opts, &dir, "DIR and --task N (or $SLURM_ARRAY_TASK_ID)");
   if (rc) return rc < 0 ? 0 : rc;
   long n = 0;
   int code = 0;

@@ -29,7 +29,7 @@ int sweep_status(int argc, char **argv) {
   const char *dir = NULL;
   int todo_only = 0;
   const sweep_opt opts[] = {{"--todo", NULL, NULL, &todo_only, 0}, {0}};
-  int rc = sweep_args(argc, argv, "status", status_usage, opts, &dir, "DIR");
+  int rc = sweep_args(argc, argv, "sweep status", status_usage, opts, &dir, "DIR");
   if (rc) return rc < 0 ? 0 : rc;
   long npts;
   cs_status st = sweep_count_points(dir, &npts, NULL);

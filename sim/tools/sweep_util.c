@@ -27,7 +27,7 @@ int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const 
     } else if (arg[0] != '-' && !*positional) {
       *positional = arg;
     } else {
-      fprintf(stderr, "cisim: sweep %s: unexpected argument '%s'\n%s", cmd, arg, usage);
+      fprintf(stderr, "cisim: %s: unexpected argument '%s'\n%s", cmd, arg, usage);
       return 2;
     }
   }
@@ -35,7 +35,7 @@ int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const 
   for (const sweep_opt *o = opts; o && o->flag && !missing; o++)
     missing = o->required && !*o->value;
   if (missing) {
-    fprintf(stderr, "cisim: sweep %s: needs %s\n%s", cmd, needs, usage);
+    fprintf(stderr, "cisim: %s: needs %s\n%s", cmd, needs, usage);
     return 2;
   }
   return 0;

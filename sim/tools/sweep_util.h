@@ -24,7 +24,8 @@ typedef struct {
 } sweep_opt;
 /* Parses argv[1..]: the options (a {0}-terminated list), one positional argument, --help/-h.
    Returns 0 to go on, -1 after printing the usage for --help, 2 after a message naming what
-   is wrong or missing (`needs` says what the command needs, e.g. "DIR and --task N"). */
+   is wrong or missing (`needs` says what the command needs, e.g. "DIR and --task N"); cmd
+   names the command in messages ("sweep run", "calibrate"). */
 int sweep_args(int argc, char **argv, const char *cmd, const char *usage, const sweep_opt *opts,
                const char **positional, const char *needs);
 

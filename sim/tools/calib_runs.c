@@ -1,0 +1,221 @@
+/* calib_runs: the calibration's model runs, cached and in parallel (see calib_runs.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "calib_runs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "calib_batch.h"
+#include "sweep_util.h"
+
+extern char **environ;
+
+static uint64_t fnv1a64(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* 1 if the run file exists and its root attribute finished is 1. */
+static int run_finished(const char *h5) {
+  if (access(h5, R_OK) != 0) return 0;
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  int fin = 0;
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f >= 0 && H5Aexists(f, "finished") > 0) {
+    hid_t a = H5Aopen(f, "finished", H5P_DEFAULT);
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_INT, &fin) < 0) fin = 0;
+    if (a >= 0) H5Aclose(a);
+  }
+  if (f >= 0) H5Fclose(f);
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  return fin == 1;
+}
+
+/* 1: point's run is there already; 0: to run (its .set written); error otherwise. */
+static cs_status prepare(const char *dir, const char *set, char *h5, int *cached) {
+  char sp[CALIB_PATH + 8];
+  unsigned long long hash = (unsigned long long)fnv1a64(set);
+  int w = snprintf(h5, CALIB_PATH, "%s/runs/%016llx.h5", dir, hash);
+  if (w < 0 || w >= CALIB_PATH - 8) return CS_ERROR(CS_ERR_INPUT, "%s: path too long", dir);
+  snprintf(sp, sizeof sp, "%s/runs/%016llx.set", dir, hash);
+  *cached = 0;
+  if (access(sp, F_OK) == 0) {
+    char *old = NULL;
+    CS_TRY(sweep_read_text(sp, &old));
+    int same = strcmp(old, set) == 0;
+    free(old);
+    if (!same)
+      return CS_ERROR(CS_ERR_IO, "%s: holds other overrides with the same hash; remove it", sp);
+    *cached = run_finished(h5);
+    if (*cached) return CS_OK;
+  }
+  return sweep_write_text(sp, set);
+}
+
+/* argv of `cisim run DIR/base.yaml --set ... -o H5 --force --quiet --threads T`, pointing
+   into text (a copy of set whose newlines become NULs). */
+static char **run_argv(const char *exe, const char *dir, char *text, const char *h5,
+                       const char *threads, char *base) {
+  size_t nl = 0;
+  for (const char *c = text; *c; c++) nl += *c == '\n';
+  char **av = calloc(2 * nl + 12, sizeof(char *));
+  if (!av) return NULL;
+  size_t k = 0;
+  snprintf(base, CALIB_PATH, "%s/base.yaml", dir);
+  av[k++] = (char *)exe;
+  av[k++] = "run";
+  av[k++] = base;
+  for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    av[k++] = "--set";
+    av[k++] = l;
+  }
+  av[k++] = "-o";
+  av[k++] = (char *)h5;
+  av[k++] = "--force";
+  av[k++] = "--quiet";
+  av[k++] = "--threads";
+  av[k++] = (char *)threads;
+  return av;
+}
+
+static cs_status spawn_run(const calib_runner *r, const char *exe, const char *set,
+                           const char *h5, pid_t *pid) {
+  char threads[32], base[CALIB_PATH], logp[CALIB_PATH + 8];
+  snprintf(threads, sizeof threads, "%d", r->threads);
+  snprintf(logp, sizeof logp, "%s.log", h5);
+  char *text = strdup(set);
+  char **av = text ? run_argv(exe, r->dir, text, h5, threads, base) : NULL;
+  posix_spawn_file_actions_t fa;
+  cs_status st = CS_OK;
+  if (!av || posix_spawn_file_actions_init(&fa) != 0) {
+    st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int err = posix_spawn(pid, exe, &fa, NULL, av, environ);
+    if (err) st = CS_ERROR(CS_ERR_IO, "cannot start %s: %s", exe, strerror(err));
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  free(av);
+  free(text);
+  return st;
+}
+
+/* The last line of a run's log, for the message of a failed run. */
+static void last_line(const char *h5, char *out, size_t size) {
+  char logp[CALIB_PATH + 8], *text = NULL;
+  snprintf(logp, sizeof logp, "%s.log", h5);
+  out[0] = '\0';
+  if (sweep_read_text(logp, &text) != CS_OK) {
+    cs_error_clear();
+    return;
+  }
+  size_t len = strlen(text);
+  while (len && (text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = '\0';
+  char *start = strrchr(text, '\n');
+  snprintf(out, size, "%s", start ? start + 1 : text);
+  free(text);
+}
+
+/* Waits for one of the running children; a failed run's error is kept in *st. */
+static void reap(pid_t *pids, int m, char (*paths)[CALIB_PATH], int *running, cs_status *st) {
+  int ws;
+  pid_t got = waitpid(-1, &ws, 0);
+  if (got < 0) {
+    *running = 0;
+    if (*st == CS_OK) *st = CS_ERROR(CS_ERR_IO, "waiting for the runs: %s", strerror(errno));
+    return;
+  }
+  for (int i = 0; i < m; i++) {
+    if (pids[i] != got) continue;
+    pids[i] = 0;
+    (*running)--;
+    if ((!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || !run_finished(paths[i])) && *st == CS_OK) {
+      char msg[1024];
+      last_line(paths[i], msg, sizeof msg);
+      *st = CS_ERROR(CS_ERR_RUN, "run %s failed (exit %d): %s (log: %s.log)", paths[i],
+                     WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws), msg, paths[i]);
+    }
+  }
+}
+
+/* The points still to run (todo) as one batch of the batch system. */
+static cs_status batch(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH],
+                       const int *todo) {
+  char **bs = calloc((size_t)m + 1, sizeof(char *));
+  char (*bp)[CALIB_PATH] = calloc((size_t)m + 1, sizeof *bp);
+  int k = 0;
+  cs_status st = bs && bp ? CS_OK : CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < m && st == CS_OK; i++)
+    if (todo[i]) {
+      bs[k] = sets[i];
+      memcpy(bp[k++], paths[i], CALIB_PATH);
+    }
+  if (st == CS_OK && k > 0) st = calib_batch_run(r->dir, r->submit, k, bs, bp);
+  if (st == CS_OK) r->launched += k;
+  free(bs);
+  free(bp);
+  return st;
+}
+
+cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH]) {
+  char exe[CALIB_PATH], runs[CALIB_PATH];
+  ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (el <= 0) return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe)");
+  exe[el] = '\0';
+  snprintf(runs, sizeof runs, "%s/runs", r->dir);
+  CS_TRY(sweep_mkdirs(runs));
+  pid_t *pids = calloc((size_t)m + 1, sizeof(pid_t));
+  int *todo = calloc((size_t)m + 1, sizeof(int));
+  if (!pids || !todo) {
+    free(pids);
+    free(todo);
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  }
+  cs_status st = CS_OK;
+  for (int i = 0; i < m && st == CS_OK; i++) {
+    int cached = 0, dup = 0;
+    st = prepare(r->dir, sets[i], paths[i], &cached);
+    for (int j = 0; j < i && !cached; j++) dup |= todo[j] && strcmp(paths[j], paths[i]) == 0;
+    todo[i] = st == CS_OK && !cached && !dup;
+    if (cached || dup) r->reused++;
+  }
+  if (st == CS_OK && r->submit) {
+    st = batch(r, m, sets, paths, todo);
+    free(pids);
+    free(todo);
+    return st;
+  }
+  int running = 0;
+  for (int i = 0; i < m && st == CS_OK; i++) {
+    if (!todo[i]) continue;
+    while (running >= r->workers && st == CS_OK) reap(pids, m, paths, &running, &st);
+    if (st != CS_OK) break;
+    st = spawn_run(r, exe, sets[i], paths[i], &pids[i]);
+    if (st == CS_OK) {
+      running++;
+      r->launched++;
+    }
+  }
+  cs_status first = st;
+  while (running > 0) reap(pids, m, paths, &running, &st);
+  free(pids);
+  free(todo);
+  return first != CS_OK ? first : st;
+}
