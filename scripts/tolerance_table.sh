@@ -4,10 +4,11 @@
 # What time.rtol means for the outcomes of the default protocol (configs/default.yaml): runs it
 # to day END (90) at rtol = atol = 3e-2, 1e-2 (the config's), 3e-3 and 1e-3 (second order; the
 # first-order scheme at 3e-2 and 1e-2) and once at 1e-5 (the converged reference, second order), and prints the papillary
-# and reticular collagen changes at END, their errors against the reference, steps and wall
-# time (1 thread) as a Markdown table; docs/numerics.md shows its output. Then it checks that
-# the error falls at least in proportion to rtol (second order): error(r2) <= error(r1) * r2/r1
-# for each pair of neighbours, for each outcome. --quick: 50 µm cells and END 30 (minutes).
+# and reticular collagen changes at END, their errors against the reference and the steps as a
+# Markdown table; docs/numerics.md shows its output. Then it checks that the error falls at
+# least in proportion to rtol (second order): error(r) <= error(r0) * r/r0 against the loosest
+# rtol r0, for each outcome (errors change sign as rtol falls, so neighbours' ratios can be
+# anything near a crossing). --quick: 50 µm cells and END 30 (minutes).
 # --reference RTOL: the reference's tolerance instead of 1e-5 (e.g. 1e-4: about 3x faster;
 # the script then also prints the 1e-3 run's distance to it, the size of the reference's own
 # error times (1e-3/RTOL)^order).
@@ -83,8 +84,8 @@ def outcome(name):
 print(f"Default protocol, collagen change at day {end:g}; reference: second order, "
       f"rtol = atol = {ref} ({rs} steps, {rj} rejected, {rw:.0f} s): papillary {rp:+.3f} %, "
       f"reticular {rr:+.3f} %.\n")
-print("| scheme | rtol = atol | steps (rejected) | wall, 1 thread | papillary | error | reticular | error |")
-print("|---|---|---|---|---|---|---|---|")
+print("| scheme | rtol = atol | steps (rejected) | papillary | error | reticular | error |")
+print("|---|---|---|---|---|---|---|")
 ok = True
 import os
 for scheme in ("second_order", "first_order"):
@@ -95,16 +96,19 @@ for scheme in ("second_order", "first_order"):
         (p, q), (st, rej, wall) = outcome(f"{scheme}_{r}")
         ep, eq = (p - rp) / rp, (q - rr) / rr
         errs.append((float(r), abs(ep), abs(eq)))
-        print(f"| {scheme.replace('_', ' ')} | {r} | {st} ({rej}) | {wall:.1f} s | {p:+.2f} % | "
-              f"{100 * ep:+.2f} % | {q:+.2f} % | {100 * eq:+.2f} % |")
-    if scheme != "second_order":
+        print(f"| {scheme.replace('_', ' ')} | {r} | {st} ({rej}) | {p:+.2f} % | "
+              f"{100 * ep:+.3f} % | {q:+.2f} % | {100 * eq:+.3f} % |")
+    if scheme != "second_order" or not errs:
         continue
-    for (r1, p1, q1), (r2, p2, q2) in zip(errs, errs[1:]):
-        for what, e1, e2 in (("papillary", p1, p2), ("reticular", q1, q2)):
-            good = e2 <= e1 * r2 / r1
+    # The errors change sign on the way (a near-zero error at one rtol makes the next ratio
+    # meaningless), so each is held against the loosest: error(r) <= error(r0) * r / r0.
+    r0, p0, q0 = errs[0]
+    for r, pe, qe in errs[1:]:
+        for what, e0, e in (("papillary", p0, pe), ("reticular", q0, qe)):
+            good = e <= e0 * r / r0
             ok = ok and good
-            print(f"{'PASS' if good else 'FAIL'}: second order, {what}: rtol {r1:g} -> {r2:g} "
-                  f"(x{r2 / r1:.2g}): error {e1:.2e} -> {e2:.2e} (x{e2 / e1 if e1 else 0:.2g})",
+            print(f"{'PASS' if good else 'FAIL'}: second order, {what}: rtol {r0:g} -> {r:g} "
+                  f"(x{r / r0:.2g}): error {e0:.2e} -> {e:.2e} (x{e / e0 if e0 else 0:.2g})",
                   file=sys.stderr)
 sys.exit(0 if ok else 1)
 EOF
