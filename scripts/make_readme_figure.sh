@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/figures/default_collagen_change.png, the README's figure: the collagen change
-# map of the default run (configs/default.yaml) at days 30, 90 and 180.
+# Regenerates docs/figures/default_collagen_change.png, the README's figure (the collagen change
+# map of the default run, configs/default.yaml, at days 30, 90 and 180) and its table (days 90, 180).
 #
 # usage: scripts/make_readme_figure.sh [BUILD_DIR]     (default: build)
 #
@@ -42,3 +42,16 @@ fi
 cp "$TMP/figures/collagen_change_map.png" "$OUT"
 echo "wrote $OUT ($((bytes / 1024)) kB, $dpi dpi); the run's summary:"
 sed -n '/collagen, change/,/^session/p' "$TMP/summary.txt" | sed '$d'
+# The README's table: its day-90 and day-180 rows, replaced by the run's own (so the two
+# cannot disagree; the ctest readme_table checks the committed README against a run's summary).
+/usr/bin/python3 - "$SRC/README.md" "$TMP/summary.txt" <<'PY'
+import re, sys
+readme, summary = sys.argv[1], open(sys.argv[2]).read()
+block = summary[summary.index("collagen, change"):]
+rows = {m.group(1): m.group(0) for m in re.finditer(r"^ +(90|180) .*$", block, re.M)}
+text = open(readme).read()
+for day, row in rows.items():
+    text = re.sub(r"^ +%s +[+-].*$" % day, row, text, count=1, flags=re.M)
+open(readme, "w").write(text)
+print("README.md: day 90 and 180 rows updated")
+PY
