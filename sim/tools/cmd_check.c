@@ -60,7 +60,7 @@ int cli_check(int argc, char **argv) {
     /* after_transport keeps two more copies of the state for its error estimate */
     int copies = 3 + (strcmp(params_str(&p, "time.error_estimate"), "after_transport") == 0 ? 2 : 0);
     double bytes = 8.0 * (double)g.ncell * (copies * m->nspecies + (m->cell_source ? 1 : 0)) +
-                   o.threads * 6.0 * 8 * longest * (wmax > 8 ? wmax : 8);
+                   o.threads * 7.0 * 8 * longest * (wmax > 8 ? wmax : 8);
     printf("# species: %d; memory: %.1f MiB (%.1f bytes per cell·species) on %d thread%s\n",
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
@@ -73,10 +73,11 @@ int cli_check(int argc, char **argv) {
              nsess == 1 ? "" : "s", nsess < pr->nsessions ? " (more after time.end_day)" : "",
              pr->npunctures);
     /* A rough guess, calibrated on the 2-core development machine (docs/performance.md):
-       about 32 ns per cell·species·step on one thread (two reaction half steps, transport,
-       step control), end_day/dt_max quiet steps plus ~700 steps after each session. */
-    double steps = params_real(&p, "time.end_day") / params_real(&p, "time.dt_max_day") + 700.0 * nsess;
-    double secs = steps * (double)g.ncell * m->nspecies * 32e-9 / o.threads;
+       about 22 ns per cell·species·step on one thread (the second-order step: three reaction
+       and three transport passes, step control), end_day/dt_max quiet steps plus ~1400 steps
+       after each session at the default tolerances. */
+    double steps = params_real(&p, "time.end_day") / params_real(&p, "time.dt_max_day") + 1400.0 * nsess;
+    double secs = steps * (double)g.ncell * m->nspecies * 22e-9 / o.threads;
     printf("# rough run time: %.0f s on %d thread%s (about %.0f steps; within a factor of 3)\n",
            secs < 1 ? 1 : secs, o.threads, o.threads == 1 ? "" : "s", steps);
     m->destroy(inst);
