@@ -28,25 +28,6 @@ static uint64_t fnv1a64(const char *s) {
   return h;
 }
 
-/* 1 if the run file exists and its root attribute finished is 1. */
-static int run_finished(const char *h5) {
-  if (access(h5, R_OK) != 0) return 0;
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  int fin = 0;
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f >= 0 && H5Aexists(f, "finished") > 0) {
-    hid_t a = H5Aopen(f, "finished", H5P_DEFAULT);
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_INT, &fin) < 0) fin = 0;
-    if (a >= 0) H5Aclose(a);
-  }
-  if (f >= 0) H5Fclose(f);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
-  return fin == 1;
-}
-
 /* 1: point's run is there already; 0: to run (its .set written); error otherwise. */
 static cs_status prepare(const char *dir, const char *set, char *h5, int *cached) {
   char sp[CALIB_PATH + 8];
@@ -62,7 +43,7 @@ static cs_status prepare(const char *dir, const char *set, char *h5, int *cached
     free(old);
     if (!same)
       return CS_ERROR(CS_ERR_IO, "%s: holds other overrides with the same hash; remove it", sp);
-    *cached = run_finished(h5);
+    *cached = sweep_run_finished(h5);
     if (*cached) return CS_OK;
   }
   return sweep_write_text(sp, set);
@@ -146,7 +127,7 @@ static void reap(pid_t *pids, int m, char (*paths)[CALIB_PATH], int *running, cs
     if (pids[i] != got) continue;
     pids[i] = 0;
     (*running)--;
-    if ((!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || !run_finished(paths[i])) && *st == CS_OK) {
+    if ((!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || !sweep_run_finished(paths[i])) && *st == CS_OK) {
       char msg[1024];
       last_line(paths[i], msg, sizeof msg);
       *st = CS_ERROR(CS_ERR_RUN, "run %s failed (exit %d): %s (log: %s.log)", paths[i],

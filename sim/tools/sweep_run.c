@@ -31,29 +31,6 @@ static cs_status set_status(const char *dir, long n, const char *text) {
   return sweep_write_text(path, line);
 }
 
-/* 1 if the run file exists and its root attribute finished is 1. */
-static int run_finished(const char *h5) {
-  if (access(h5, R_OK) != 0) return 0;
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  int fin = 0;
-  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f >= 0) {
-    if (H5Aexists(f, "finished") > 0) {
-      hid_t a = H5Aopen(f, "finished", H5P_DEFAULT);
-      if (a >= 0) {
-        if (H5Aread(a, H5T_NATIVE_INT, &fin) < 0) fin = 0;
-        H5Aclose(a);
-      }
-    }
-    H5Fclose(f);
-  }
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
-  return fin == 1;
-}
-
 static cs_status parse_task(const char *s, long *n) {
   char *end;
   errno = 0;
@@ -267,7 +244,7 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
   CS_TRY(point_paths(dir, n, &pf));
   sweep_state was;
   CS_TRY(not_running_elsewhere(dir, n, &was));
-  if (run_finished(pf.h5)) {
+  if (sweep_run_finished(pf.h5)) {
     if (was != SWEEP_DONE) CS_TRY(set_status(dir, n, "done"));
     printf("point %ld: already done (%s), skipped\n", n, pf.h5);
     *exit_code = 0;

@@ -4,6 +4,7 @@
 #include "sweep_util.h"
 
 #include <errno.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +141,22 @@ void sweep_csv_field(FILE *f, const char *s) {
   } else {
     fputs(s, f);
   }
+}
+
+int sweep_run_finished(const char *h5) {
+  if (access(h5, R_OK) != 0) return 0;
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  int fin = 0;
+  hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f >= 0 && H5Aexists(f, "finished") > 0) {
+    hid_t a = H5Aopen(f, "finished", H5P_DEFAULT);
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_INT, &fin) < 0) fin = 0;
+    if (a >= 0) H5Aclose(a);
+  }
+  if (f >= 0) H5Fclose(f);
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  return fin == 1;
 }

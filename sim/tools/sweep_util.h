@@ -34,6 +34,9 @@ cs_status sweep_read_text(const char *path, char **text); /* whole file, caller 
 cs_status sweep_write_text(const char *path, const char *text); /* atomic (tmp + rename) */
 /* One CSV field, in double quotes (with "" for ") when it holds a comma, quote or newline. */
 void sweep_csv_field(FILE *f, const char *s);
+/* 1 if the run file h5 exists and its root attribute finished is 1 (HDF5's own error print
+   silenced while it looks: a missing or half-written file is a plain 0). */
+int sweep_run_finished(const char *h5);
 /* "DIR/sub/<shard>/<N>suffix" into buf ("DIR/sub" for n < 0); 0 if it did not fit. */
 int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
                      const char *suffix);
