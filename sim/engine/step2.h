@@ -2,7 +2,7 @@
  *
  * Richardson extrapolation (step doubling) of the first-order Lie step S_h = T_h ∘ R_h,
  * reaction R (ETD2 per cell, sim/reaction.h) then transport T (backward-Euler LOD,
- * sim/transport.h, attractant lagged per solve):
+ * sim/transport.h, the attractant transported before its climbers):
  *
  *   u_c = S_dt u,   u_f = S_dt/2 S_dt/2 u,   u' = 2 u_f − u_c      (second order)
  *

@@ -40,7 +40,7 @@ struct transport {
   const model *m;
   const void *inst;
   int nspecies, nthreads;
-  int order[MODEL_MAX_SPECIES];     /* chemotactic species first: they see the lagged attractant */
+  int order[MODEL_MAX_SPECIES];     /* attractants first: climbers see them after their solve */
   double *D;                        /* [s * nlayers + l] */
   double ub[MODEL_MAX_SPECIES];     /* Dirichlet values */
   sweep sw[3];
@@ -556,8 +556,8 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
   solve_shared_block(sw, f, t->ub[s], u[s] + bk->base, bk->w, scr, owed, owe_fr, next, next_len);
 }
 
-/* Species by species (chemotactic ones first, so every direction sees the attractant as it was
-   at the start of the step). In 3D the x and y sweeps of a depth slab run back to back while
+/* Species by species, attractants first, so that every direction of a chemotactic species
+   sees its attractant spread by this step (docs/numerics.md says why). In 3D the x and y sweeps of a depth slab run back to back while
    the slab is in cache, so x+y cost one pass over memory and z another. */
 void transport_step(transport *t, double *const *u, double dt) {
   const int nl = t->g->nlayers, nz = t->g->nz;

@@ -3,8 +3,8 @@
  * Each direction solves (I - dt A_d) u_new = u_old with A_d the flux-form finite-volume operator
  * of that direction: diffusive face fluxes with harmonic-mean diffusivities across layers; for
  * a chemotactic species, Scharfetter–Gummel face fluxes that combine its diffusion with the
- * drift v = chi(a_f) (a_R - a_L)/h up the gradient of its attractant a, lagged (as it was at
- * the start of the step). The matrix is an M-matrix whose columns sum to one, so each sweep
+ * drift v = chi(a_f) (a_R - a_L)/h up the gradient of its attractant a, as this step's own
+ * solve of the attractant left it (attractants are transported first). The matrix is an M-matrix whose columns sum to one, so each sweep
  * conserves mass exactly (no-flux, periodic) and keeps densities non-negative for any dt.
  * First order in time (backward Euler per direction); second order in space for diffusion;
  * the drift flux is exact for a drift that is constant between two cell centres.
