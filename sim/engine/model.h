@@ -13,7 +13,7 @@
 #include "grid.h"
 #include "params.h"
 
-#define MODEL_MAX_SPECIES 8
+#define MODEL_MAX_SPECIES 16
 #define CS_PI 3.14159265358979323846
 
 /* Outcome metrics the engine derives for a species (sim/engine/outcome.h); 0: none. */
