@@ -136,6 +136,29 @@ typedef struct model {
   /* Value a Dirichlet boundary holds for species s. */
   double (*boundary_value)(const void *inst, int s);
 
+  /* Optional (NULL: K = 1 everywhere): the partition coefficient of species s in layer l, > 0,
+     its equilibrium concentration there over that in a reference phase (for a topical
+     compound: the vehicle). Across a face the potential c/K is what is continuous at
+     equilibrium: the face flux is G (c_L/K_L - c_R/K_R) with G the harmonic mean of D·K over
+     the two half cells (exact for piecewise-constant layers in steady state), and a Dirichlet
+     boundary's value is a potential too (a cell with partition K next to it is held at K times
+     it). A species with some K != 1 takes the per-cell path of the transport (transport.h). */
+  double (*partition)(const void *inst, int s, int layer);
+  /* Optional: coefficients that vary from cell to cell. For a row of n cells along x (one depth,
+     one layer), from the row's state u[q][i] (every species) at time t, the diffusivity D[i]
+     (µm²/day, >= 0) and partition coefficient K[i] (> 0) of species s. Returns 0 when species s
+     has none (it keeps diffusivity and partition; the engine asks once, at creation, with n = 0
+     and u, D, K = NULL); the others take the per-cell path, and are called once per row before
+     each of their transport solves with t the middle of the solve's interval. */
+  int (*cell_transport)(const void *inst, int s, int layer, int n, const double *const *u,
+                        double t, double *D, double *K);
+  /* Optional: a time-dependent surface (top) boundary of species s at time t. Returns -1 when
+     species s keeps the grid's surface boundary (for every t: asked once, at creation); 1 when
+     the surface is held at *value (a potential, see partition) at t, 0 when it is no-flux at t.
+     The value must not change inside a step: the model lists every switch as an event
+     (next_event), and the engine asks at the middle of each transport solve's interval. */
+  int (*surface_value)(const void *inst, int s, double t, double *value);
+
   /* Per-cell source weight, computed once per cell (and again after each event); NULL: 0.
      h is the cell edge so that point/line sources can be put into the right cells. */
   double (*cell_source)(const void *inst, const cell_info *c, double h, int dims);

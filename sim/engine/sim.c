@@ -246,7 +246,7 @@ static void record_change(sim *s) {
 /* One attempt of one step from s->t over dt. */
 static cs_status try_step(sim *s, double dt) {
   CS_TRY(reaction_step(s->rx, s->u, s->t, 0.5 * dt, &s->nsubsteps));
-  transport_step(s->tr, s->u, dt);
+  transport_step_at(s->tr, s->u, s->t, dt);
   if (s->mid_mem) copy_state(s, s->mid, s->u);
   return reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps);
 }

@@ -138,11 +138,11 @@ cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *
     for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
     return st;
   }
-  transport_step(s->tr, w->coarse, dt);
+  transport_step_at(s->tr, w->coarse, s->t, dt);
   CS_TRY(reaction_step_from(s->rx, s->u, s->un, s->t, 0.5 * dt, &s->nsubsteps));
-  transport_step(s->tr, s->u, 0.5 * dt);
+  transport_step_at(s->tr, s->u, s->t, 0.5 * dt);
   CS_TRY(reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps));
-  transport_step(s->tr, s->u, 0.5 * dt);
+  transport_step_at(s->tr, s->u, s->t + 0.5 * dt, 0.5 * dt);
   *err = compare(s, bad_species, bad_cell);
   return CS_OK;
 }

@@ -5,55 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bernoulli.h"
+#include "transport_cell.h"
+#include "transport_chemo.h"
+#include "transport_types.h"
 #include "tridiag.h"
-
-enum { DIR_X, DIR_Y, DIR_Z };
-
-/* One block of w neighbouring lines. */
-typedef struct {
-  size_t base;
-  int w;
-  int layer;     /* x, y sweeps: the layer all its lines lie in; z: unused */
-} block;
-
-typedef struct {
-  int dir;       /* DIR_X, DIR_Y, DIR_Z */
-  int n;         /* unknowns per line */
-  size_t ps, ls; /* stride along a line, between lines of a block */
-  bc_kind lo, hi;
-  int nblocks;
-  block *blocks;
-  int *kstart;   /* 3D x and y sweeps: blocks of depth row k are [kstart[k], kstart[k+1]) */
-} sweep;
-
-/* The shared factorisation of one (sweep, species, layer). */
-typedef struct {
-  double *a, *m, *cp; /* n each */
-  double *zc;         /* periodic: Sherman–Morrison correction vector */
-  double sm_v, sm_den;
-  double g_lo, g_hi;  /* Dirichlet boundary conductances (rhs terms) */
-} factor;
-
-struct transport {
-  const grid *g;
-  const model *m;
-  const void *inst;
-  int nspecies, nthreads;
-  int order[MODEL_MAX_SPECIES];     /* attractants first: climbers see them after their solve */
-  double *D;                        /* [s * nlayers + l] */
-  double ub[MODEL_MAX_SPECIES];     /* Dirichlet values */
-  sweep sw[3];
-  int nsweeps;
-  factor *fac;                      /* [(dir * nspecies + s) * nlayers + l] */
-  double fac_dt[3][MODEL_MAX_SPECIES];
-  double **scratch;                 /* per thread: 7 * maxnw doubles */
-  /* 3D, periodic lateral lines: the Sherman–Morrison factors fr owed by the x sweep to the y
-     sweep, [k * ny + j], and by the y sweep to the z sweep, [k * nx + i] (see tri_owed) */
-  double *owed_x, *owed_y;
-  size_t maxnw;
-  size_t bytes;
-};
 
 static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
   const grid *g = t->g;
@@ -137,6 +92,7 @@ cs_status transport_create(transport **out, const grid *g, const model *m, const
     for (int l = 0; l < nl; l++) t->D[s * nl + l] = m->diffusivity(inst, s, l);
     t->ub[s] = m->boundary_value ? m->boundary_value(inst, s) : 0.0;
   }
+  CS_TRY(transport_cell_create(t));
 
   const int wmax = 256;
   int dirs[3] = {DIR_X, DIR_Y, DIR_Z}, nd = 0;
@@ -207,6 +163,7 @@ void transport_free(transport *t) {
   free(t->owed_x);
   free(t->owed_y);
   free(t->D);
+  transport_cell_free(t);
   free(t);
 }
 
@@ -214,25 +171,9 @@ size_t transport_bytes(const transport *t) { return t->bytes; }
 
 int transport_moves(const transport *t, int s) {
   const int nl = t->g->nlayers;
-  int moves = t->m->species[s].chemo_attractant >= 0;
+  int moves = t->m->species[s].chemo_attractant >= 0 || t->varies[s];
   for (int l = 0; l < nl; l++) moves |= t->D[s * nl + l] > 0;
   return moves;
-}
-
-/* Diffusive conductance dt*D_f/h^2 of face f (between unknowns f-1 and f) of a line. */
-static double face_conductance(const transport *t, int dir, int s, int layer, int f, double r) {
-  int nl = t->g->nlayers;
-  if (dir != DIR_Z) return r * t->D[s * nl + layer];
-  double d1 = t->D[s * nl + t->g->layer_of_z[f - 1]], d2 = t->D[s * nl + t->g->layer_of_z[f]];
-  return d1 + d2 > 0 ? r * 2 * d1 * d2 / (d1 + d2) : 0.0;
-}
-
-/* Boundary conductance of the face below unknown 0 (lo) or above unknown n-1 (hi). */
-static double boundary_conductance(const transport *t, int dir, int s, int layer, bc_kind bc,
-                                   int cell, double r) {
-  if (bc != BC_DIRICHLET) return 0.0;
-  int l = dir == DIR_Z ? t->g->layer_of_z[cell] : layer;
-  return 2 * r * t->D[s * t->g->nlayers + l];
 }
 
 /* Build a periodic matrix's Sherman–Morrison pieces. With gamma = -b0, the corner entries
@@ -346,171 +287,6 @@ static void solve_shared_block(const sweep *sw, const factor *f, double ub, doub
     for (int r = 0; r < w; r++) memcpy(x0 + r * sw->ls, x + r * ls, sizeof(double) * (size_t)n);
 }
 
-/* chi at the w face levels am (in place allowed) of one layer. */
-static void chemo_chi(const transport *t, int s, int layer, int w, const double *am, double *chi) {
-  if (t->m->chemotaxis_n) {
-    t->m->chemotaxis_n(t->inst, s, layer, w, am, chi);
-    return;
-  }
-  for (int ln = 0; ln < w; ln++) chi[ln] = t->m->chemotaxis(t->inst, s, layer, am[ln]);
-}
-
-/* Face between unknowns L and R for a chemotactic species: the Scharfetter–Gummel flux
-   F = g [B(-P) u_L - B(P) u_R], g = dt D/h², P = v h/D the cell Péclet number of the drift
-   v = chi(a_f) (a_R - a_L)/h. It is exact for a constant drift between the two centres (its
-   zero-flux state is the Boltzmann profile u ∝ exp(chi a / D)), tends to upwinding as |P|
-   grows, and keeps both coefficients non-negative: the M-matrix survives. P = ∫ chi/D da over
-   the face's two half cells, 0.5 (a_R - a_L) (chi_L/D_L + chi_R/D_R): exact for
-   piecewise-constant coefficients across a layer interface (the conductance g is the harmonic
-   mean). One row of w faces: P[ln]; chiL, chiR: w doubles of scratch. */
-static void chemo_peclet_row(const transport *t, int s, int layL, int layR, const double *AL,
-                             const double *AR, size_t ls, int w, double *P, double *chiL,
-                             double *chiR) {
-  const int nl = t->g->nlayers;
-  for (int ln = 0; ln < w; ln++) P[ln] = 0.5 * (AL[ln * ls] + AR[ln * ls]);
-  chemo_chi(t, s, layL, w, P, chiL);
-  const double iL = 1.0 / t->D[s * nl + layL], iR = 1.0 / t->D[s * nl + layR], *cR = chiL;
-  if (layL != layR) chemo_chi(t, s, layR, w, P, chiR), cR = chiR;
-  for (int ln = 0; ln < w; ln++)
-    P[ln] = 0.5 * (AR[ln * ls] - AL[ln * ls]) * (chiL[ln] * iL + cR[ln] * iR);
-}
-
-/* A face without diffusion on one side at least (g = 0): pure upwinding, the limit of the
-   above. chi is the harmonic mean of the two sides, so a layer where cells do not move
-   (chi = 0, D = 0) takes none in, as D's harmonic mean lets no diffusion through. Returns the
-   coefficient on u_L (cl, flux L -> R) and on u_R (cr, flux R -> L). */
-static inline void chemo_face_upwind(const transport *t, int s, int layL, int layR, double aL,
-                                     double aR, double dt, double *cl, double *cr) {
-  const double am = 0.5 * (aL + aR);
-  const double chiL = t->m->chemotaxis(t->inst, s, layL, am);
-  const double chiR = layL == layR ? chiL : t->m->chemotaxis(t->inst, s, layR, am);
-  const double chif = chiL + chiR > 0 ? 2 * chiL * chiR / (chiL + chiR) : 0.0;
-  const double vq = chif * (aR - aL) / t->g->h * dt / t->g->h; /* v dt/h */
-  *cl = vq > 0 ? vq : 0.0;
-  *cr = vq < 0 ? -vq : 0.0;
-}
-
-/* Face f of a chemotactic block (1 .. n-1: unknowns f-1, f; n: periodic wrap, n-1 and 0). */
-static void chemo_face_of(const transport *t, const sweep *sw, int s, const block *bk, int f,
-                          double r, int *layL, int *layR, double *g) {
-  const int zdir = sw->dir == DIR_Z && f < sw->n, n = sw->n;
-  *layL = zdir ? t->g->layer_of_z[f - 1] : bk->layer;
-  *layR = zdir ? t->g->layer_of_z[f] : bk->layer;
-  if (f < n) *g = face_conductance(t, sw->dir, s, bk->layer, f, r);
-  else *g = r * t->D[s * t->g->nlayers + bk->layer]; /* periodic: only lateral lines */
-}
-
-/* The coefficients of every face of the block: Péclet numbers first, then all the Bernoulli
-   pairs in one vectorised pass (bernoulli.h), then the matrix. bm, bp: B(-P), B(P) per face
-   at (f - 1) * w + line. */
-static void chemo_assemble(const transport *t, const sweep *sw, int s, const block *bk,
-                           const double *A, double dt, double *a, double *b, double *c,
-                           double *P, double *bp, double *bm, int nf) {
-  const int n = sw->n, w = bk->w;
-  const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
-  const double r = dt / (t->g->h * t->g->h);
-  for (int f = 1; f <= nf; f++) {
-    int layL, layR;
-    double g;
-    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
-    const double *AL = A + (size_t)(f - 1) * ps, *AR = A + (size_t)(f < n ? f : 0) * ps;
-    const size_t e0 = (size_t)(f - 1) * (size_t)w;
-    if (g > 0) /* bp, bm: scratch until the Bernoulli pass fills them */
-      chemo_peclet_row(t, s, layL, layR, AL, AR, ls, w, P + e0, bp + e0, bm + e0);
-    else
-      for (int ln = 0; ln < w; ln++) P[e0 + ln] = 0.0;
-  }
-  bernoulli_pairs(nf * w, P, bp, bm);
-  for (size_t e = 0; e < nw; e++) {
-    a[e] = 0;
-    b[e] = 1;
-    c[e] = 0;
-  }
-  for (int f = 1; f < n; f++) {
-    int layL, layR;
-    double g;
-    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
-    const size_t e0 = (size_t)(f - 1) * (size_t)w;
-    for (int ln = 0; ln < w; ln++) {
-      double cl = g * bm[e0 + ln], cr = g * bp[e0 + ln];
-      if (!(g > 0))
-        chemo_face_upwind(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls],
-                          A[(size_t)f * ps + ln * ls], dt, &cl, &cr);
-      const size_t eL = e0 + ln, eR = (size_t)f * w + ln;
-      b[eL] += cl;
-      b[eR] += cr;
-      c[eL] = -cr;
-      a[eR] = -cl;
-    }
-  }
-}
-
-/* Lines whose matrix depends on the attractant: assembled per line, solved per line. */
-static void solve_chemo_block(const transport *t, const sweep *sw, int s, const block *bk,
-                              double *x, const double *A, double dt, double *scr) {
-  const int n = sw->n, w = bk->w, nl = t->g->nlayers;
-  const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
-  double *a = scr, *b = scr + nw, *c = scr + 2 * nw, *cp = scr + 3 * nw, *zc = scr + 4 * nw;
-  double *al = scr + 5 * nw, *be = al + w; /* corners of periodic lines */
-  double *bm = scr + 6 * nw;              /* face values; cp and zc hold P and B(P) until the solve */
-  const double r = dt / (t->g->h * t->g->h);
-  const int zdir = sw->dir == DIR_Z;
-  const int periodic = sw->lo == BC_PERIODIC;
-  chemo_assemble(t, sw, s, bk, A, dt, a, b, c, cp, zc, bm, periodic ? n : n - 1);
-  if (periodic) {
-    double g = r * t->D[s * nl + bk->layer];
-    const double *bpw = zc + (size_t)(n - 1) * w, *bmw = bm + (size_t)(n - 1) * w;
-    for (int ln = 0; ln < w; ln++) {
-      double cl = g * bmw[ln], cr = g * bpw[ln];
-      if (!(g > 0))
-        chemo_face_upwind(t, s, bk->layer, bk->layer, A[(size_t)(n - 1) * ps + ln * ls],
-                          A[ln * ls], dt, &cl, &cr);
-      size_t eL = (size_t)(n - 1) * w + ln, eR = (size_t)ln;
-      b[eL] += cl;
-      b[eR] += cr;
-      al[ln] = -cr; /* A[n-1][0] */
-      be[ln] = -cl; /* A[0][n-1] */
-      double gamma = -b[eR];
-      b[eR] -= gamma;
-      b[eL] -= al[ln] * be[ln] / gamma;
-    }
-  } else {
-    double ub = t->ub[s];
-    int l0 = zdir ? t->g->layer_of_z[0] : bk->layer, l1 = zdir ? t->g->layer_of_z[n - 1] : bk->layer;
-    double glo = sw->lo == BC_DIRICHLET ? 2 * r * t->D[s * nl + l0] : 0.0;
-    double ghi = sw->hi == BC_DIRICHLET ? 2 * r * t->D[s * nl + l1] : 0.0;
-    for (int ln = 0; ln < w; ln++) {
-      b[ln] += glo;
-      x[ln * ls] += glo * ub;
-      b[(size_t)(n - 1) * w + ln] += ghi;
-      x[(size_t)(n - 1) * ps + ln * ls] += ghi * ub;
-    }
-  }
-  if (!periodic) {
-    tri_solve_lines(n, w, ps, ls, a, b, c, cp, x);
-    return;
-  }
-  /* gamma = -b0 (before the shift) = b0' / -2 after it. */
-  for (int ln = 0; ln < w; ln++) be[ln] /= -0.5 * b[ln]; /* beta/gamma, while b holds b0' */
-  for (size_t e = 0; e < nw; e++) zc[e] = 0;
-  for (int ln = 0; ln < w; ln++) {
-    zc[ln] = -0.5 * b[ln];
-    zc[(size_t)(n - 1) * w + ln] = al[ln];
-  }
-  tri_solve_lines(n, w, ps, ls, a, b, c, cp, x);
-  tri_solve_lines_factored(n, w, (size_t)w, 1, a, b, cp, zc);
-  for (int ln = 0; ln < w; ln++) {
-    double v = be[ln];
-    al[ln] = (x[ln * ls] + v * x[(size_t)(n - 1) * ps + ln * ls]) /
-             (1 + zc[ln] + v * zc[(size_t)(n - 1) * w + ln]);
-  }
-  for (int p = 0; p < n; p++) {
-    double *xp = x + (size_t)p * ps;
-    const double *zp = zc + (size_t)p * w;
-    for (int ln = 0; ln < w; ln++) xp[ln * ls] -= al[ln] * zp[ln];
-  }
-}
-
 /* Which Sherman–Morrison corrections of a species' step are deferred to the next sweep. */
 enum { OWE_XY = 1, OWE_YZ = 2 };
 
@@ -521,7 +297,11 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
   const int attr = t->m->species[s].chemo_attractant;
   double *scr = t->scratch[omp_get_thread_num()];
   if (attr >= 0) {
-    solve_chemo_block(t, sw, s, bk, u[s] + bk->base, u[attr] + bk->base, dt, scr);
+    transport_chemo_solve(t, sw, s, bk, u[s] + bk->base, u[attr] + bk->base, dt, scr);
+    return;
+  }
+  if (t->cellwise[s]) {
+    transport_cell_solve(t, sw, s, bk, u[s] + bk->base, dt, scr);
     return;
   }
   const grid *g = t->g;
@@ -559,16 +339,20 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
 /* Species by species, attractants first, so that every direction of a chemotactic species
    sees its attractant spread by this step (docs/numerics.md says why). In 3D the x and y sweeps of a depth slab run back to back while
    the slab is in cache, so x+y cost one pass over memory and z another. */
-void transport_step(transport *t, double *const *u, double dt) {
+void transport_step(transport *t, double *const *u, double dt) { transport_step_at(t, u, 0, dt); }
+
+void transport_step_at(transport *t, double *const *u, double time, double dt) {
   const int nl = t->g->nlayers, nz = t->g->nz;
   for (int o = 0; o < t->nspecies; o++) {
     const int s = t->order[o], attr = t->m->species[s].chemo_attractant;
     if (!transport_moves(t, s)) continue;
+    const int cw = t->cellwise[s];
+    if (cw) transport_cell_prepare(t, s, u, time + 0.5 * dt);
     const factor *fs[3];
     for (int d = 0; d < t->nsweeps; d++) {
       factor *f = &t->fac[((size_t)d * (size_t)t->nspecies + (size_t)s) * (size_t)nl];
       fs[d] = f;
-      if (attr < 0 && t->fac_dt[d][s] != dt) {
+      if (attr < 0 && !cw && t->fac_dt[d][s] != dt) {
         for (int l = 0; l < (t->sw[d].dir == DIR_Z ? 1 : nl); l++) factor_build(t, d, s, l, dt, &f[l]);
         t->fac_dt[d][s] = dt;
       }
@@ -576,7 +360,7 @@ void transport_step(transport *t, double *const *u, double dt) {
     /* 3D: periodic lateral lines leave their correction to the next sweep, which applies it as
        it reads the values; the z sweep only if every layer's y lines are periodic */
     int owe = 0;
-    if (t->nsweeps == 3 && attr < 0) {
+    if (t->nsweeps == 3 && attr < 0 && !cw) {
       owe = OWE_XY | OWE_YZ;
       for (int l = 0; l < nl; l++)
         if (fs[1][l].sm_den == 0) owe &= ~OWE_YZ;

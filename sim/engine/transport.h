@@ -9,6 +9,12 @@
  * First order in time (backward Euler per direction); second order in space for diffusion;
  * the drift flux is exact for a drift that is constant between two cell centres.
  *
+ * Partition coefficients, per-cell coefficients and time-dependent surface values
+ * (model->partition, cell_transport, surface_value) put a species on the per-cell path
+ * (transport_cell.h): face fluxes G (c_L/K_L - c_R/K_R) with G the harmonic mean of D·K, still
+ * an M-matrix with column sums one (conservative, positive), assembled and factored per line
+ * every step for those species only. The other species keep the shared factorisations below.
+ *
  * Lines with the same coefficients share one factorisation per step (x and y lines: one per
  * layer; z lines: one), so a sweep is two passes over memory; strided directions are solved
  * as blocks of neighbouring lines so that loads stay contiguous and vectorise. */
@@ -25,6 +31,10 @@ cs_status transport_create(transport **t, const grid *g, const model *m, const v
                            int nthreads);
 /* Advance every species u[s][ncell] by dt in place. */
 void transport_step(transport *t, double *const *u, double dt);
+/* The same over [time, time + dt]: species with per-cell coefficients or a time-dependent
+   surface (model->cell_transport, model->surface_value) see time + dt/2; transport_step is
+   this at time 0. */
+void transport_step_at(transport *t, double *const *u, double time, double dt);
 void transport_free(transport *t);
 
 /* Whether species s moves at all (diffuses in some layer or climbs an attractant): the others

@@ -1,0 +1,140 @@
+#include "transport_chemo.h"
+
+#include "bernoulli.h"
+#include "transport_lines.h"
+
+/* chi at the w face levels am (in place allowed) of one layer. */
+static void chemo_chi(const transport *t, int s, int layer, int w, const double *am, double *chi) {
+  if (t->m->chemotaxis_n) {
+    t->m->chemotaxis_n(t->inst, s, layer, w, am, chi);
+    return;
+  }
+  for (int ln = 0; ln < w; ln++) chi[ln] = t->m->chemotaxis(t->inst, s, layer, am[ln]);
+}
+
+/* Face between unknowns L and R for a chemotactic species: the Scharfetter–Gummel flux
+   F = g [B(-P) u_L - B(P) u_R], g = dt D/h², P = v h/D the cell Péclet number of the drift
+   v = chi(a_f) (a_R - a_L)/h. It is exact for a constant drift between the two centres (its
+   zero-flux state is the Boltzmann profile u ∝ exp(chi a / D)), tends to upwinding as |P|
+   grows, and keeps both coefficients non-negative: the M-matrix survives. P = ∫ chi/D da over
+   the face's two half cells, 0.5 (a_R - a_L) (chi_L/D_L + chi_R/D_R): exact for
+   piecewise-constant coefficients across a layer interface (the conductance g is the harmonic
+   mean). One row of w faces: P[ln]; chiL, chiR: w doubles of scratch. */
+static void chemo_peclet_row(const transport *t, int s, int layL, int layR, const double *AL,
+                             const double *AR, size_t ls, int w, double *P, double *chiL,
+                             double *chiR) {
+  const int nl = t->g->nlayers;
+  for (int ln = 0; ln < w; ln++) P[ln] = 0.5 * (AL[ln * ls] + AR[ln * ls]);
+  chemo_chi(t, s, layL, w, P, chiL);
+  const double iL = 1.0 / t->D[s * nl + layL], iR = 1.0 / t->D[s * nl + layR], *cR = chiL;
+  if (layL != layR) chemo_chi(t, s, layR, w, P, chiR), cR = chiR;
+  for (int ln = 0; ln < w; ln++)
+    P[ln] = 0.5 * (AR[ln * ls] - AL[ln * ls]) * (chiL[ln] * iL + cR[ln] * iR);
+}
+
+/* A face without diffusion on one side at least (g = 0): pure upwinding, the limit of the
+   above. chi is the harmonic mean of the two sides, so a layer where cells do not move
+   (chi = 0, D = 0) takes none in, as D's harmonic mean lets no diffusion through. Returns the
+   coefficient on u_L (cl, flux L -> R) and on u_R (cr, flux R -> L). */
+static inline void chemo_face_upwind(const transport *t, int s, int layL, int layR, double aL,
+                                     double aR, double dt, double *cl, double *cr) {
+  const double am = 0.5 * (aL + aR);
+  const double chiL = t->m->chemotaxis(t->inst, s, layL, am);
+  const double chiR = layL == layR ? chiL : t->m->chemotaxis(t->inst, s, layR, am);
+  const double chif = chiL + chiR > 0 ? 2 * chiL * chiR / (chiL + chiR) : 0.0;
+  const double vq = chif * (aR - aL) / t->g->h * dt / t->g->h; /* v dt/h */
+  *cl = vq > 0 ? vq : 0.0;
+  *cr = vq < 0 ? -vq : 0.0;
+}
+
+/* Face f of a chemotactic block (1 .. n-1: unknowns f-1, f; n: periodic wrap, n-1 and 0). */
+static void chemo_face_of(const transport *t, const sweep *sw, int s, const block *bk, int f,
+                          double r, int *layL, int *layR, double *g) {
+  const int zdir = sw->dir == DIR_Z && f < sw->n, n = sw->n;
+  *layL = zdir ? t->g->layer_of_z[f - 1] : bk->layer;
+  *layR = zdir ? t->g->layer_of_z[f] : bk->layer;
+  if (f < n) *g = face_conductance(t, sw->dir, s, bk->layer, f, r);
+  else *g = r * t->D[s * t->g->nlayers + bk->layer]; /* periodic: only lateral lines */
+}
+
+/* The coefficients of every face of the block: Péclet numbers first, then all the Bernoulli
+   pairs in one vectorised pass (bernoulli.h), then the matrix. bm, bp: B(-P), B(P) per face
+   at (f - 1) * w + line. */
+static void chemo_assemble(const transport *t, const sweep *sw, int s, const block *bk,
+                           const double *A, double dt, double *a, double *b, double *c,
+                           double *P, double *bp, double *bm, int nf) {
+  const int n = sw->n, w = bk->w;
+  const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
+  const double r = dt / (t->g->h * t->g->h);
+  for (int f = 1; f <= nf; f++) {
+    int layL, layR;
+    double g;
+    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
+    const double *AL = A + (size_t)(f - 1) * ps, *AR = A + (size_t)(f < n ? f : 0) * ps;
+    const size_t e0 = (size_t)(f - 1) * (size_t)w;
+    if (g > 0) /* bp, bm: scratch until the Bernoulli pass fills them */
+      chemo_peclet_row(t, s, layL, layR, AL, AR, ls, w, P + e0, bp + e0, bm + e0);
+    else
+      for (int ln = 0; ln < w; ln++) P[e0 + ln] = 0.0;
+  }
+  bernoulli_pairs(nf * w, P, bp, bm);
+  for (size_t e = 0; e < nw; e++) {
+    a[e] = 0;
+    b[e] = 1;
+    c[e] = 0;
+  }
+  for (int f = 1; f < n; f++) {
+    int layL, layR;
+    double g;
+    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
+    const size_t e0 = (size_t)(f - 1) * (size_t)w;
+    for (int ln = 0; ln < w; ln++) {
+      double cl = g * bm[e0 + ln], cr = g * bp[e0 + ln];
+      if (!(g > 0))
+        chemo_face_upwind(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls],
+                          A[(size_t)f * ps + ln * ls], dt, &cl, &cr);
+      const size_t eL = e0 + ln, eR = (size_t)f * w + ln;
+      b[eL] += cl;
+      b[eR] += cr;
+      c[eL] = -cr;
+      a[eR] = -cl;
+    }
+  }
+}
+
+/* Lines whose matrix depends on the attractant: assembled per line, solved per line. */
+void transport_chemo_solve(const transport *t, const sweep *sw, int s, const block *bk, double *x,
+                           const double *A, double dt, double *scr) {
+  const int n = sw->n, w = bk->w, nl = t->g->nlayers;
+  const size_t ps = sw->ps, ls = sw->ls, nw = (size_t)n * (size_t)w;
+  double *a = scr, *b = scr + nw, *c = scr + 2 * nw, *cp = scr + 3 * nw, *zc = scr + 4 * nw;
+  double *al = scr + 5 * nw, *be = al + w; /* corners of periodic lines */
+  double *bm = scr + 6 * nw;              /* face values; cp and zc hold P and B(P) until the solve */
+  const double r = dt / (t->g->h * t->g->h);
+  const int zdir = sw->dir == DIR_Z;
+  const int periodic = sw->lo == BC_PERIODIC;
+  chemo_assemble(t, sw, s, bk, A, dt, a, b, c, cp, zc, bm, periodic ? n : n - 1);
+  if (periodic) {
+    double g = r * t->D[s * nl + bk->layer];
+    const double *bpw = zc + (size_t)(n - 1) * w, *bmw = bm + (size_t)(n - 1) * w;
+    for (int ln = 0; ln < w; ln++) {
+      double cl = g * bmw[ln], cr = g * bpw[ln];
+      if (!(g > 0))
+        chemo_face_upwind(t, s, bk->layer, bk->layer, A[(size_t)(n - 1) * ps + ln * ls],
+                          A[ln * ls], dt, &cl, &cr);
+      lines_wrap_face(b, (size_t)(n - 1) * w + ln, (size_t)ln, cl, cr, &al[ln], &be[ln]);
+    }
+  } else {
+    double ub = t->ub[s];
+    int l0 = zdir ? t->g->layer_of_z[0] : bk->layer, l1 = zdir ? t->g->layer_of_z[n - 1] : bk->layer;
+    double glo = sw->lo == BC_DIRICHLET ? 2 * r * t->D[s * nl + l0] : 0.0;
+    double ghi = sw->hi == BC_DIRICHLET ? 2 * r * t->D[s * nl + l1] : 0.0;
+    for (int ln = 0; ln < w; ln++) {
+      b[ln] += glo;
+      x[ln * ls] += glo * ub;
+      b[(size_t)(n - 1) * w + ln] += ghi;
+      x[(size_t)(n - 1) * ps + ln * ls] += ghi * ub;
+    }
+  }
+  transport_lines_solve(n, w, ps, ls, periodic, a, b, c, cp, zc, al, be, x);
+}
