@@ -12,6 +12,11 @@
  * a per-layer uniform value plus an optional Gaussian pulse of mass M that has already spread
  * for age t0 (variance 2 D t0 per axis), i.e. the exact point-release solution at t0, so the
  * run can be compared with  M (4πD(t+t0))^(−d/2) exp(−r²/(4D(t+t0)) − k t)  (literature.md §5).
+ * Membrane cases (docs/topical.md): a partition coefficient K per layer (the equilibrium
+ * concentration over the reference phase's; the face flux is G (c_L/K_L − c_R/K_R)), and the
+ * skin surface held at a potential (diffusion.surface: a donor of concentration value, so the
+ * cell below holds K·value) during [start_day, stop_day) and no-flux otherwise: the engine's
+ * time-dependent surface boundary, with both switches as events.
  * No biology here: every value is whatever the verification case needs. */
 #include <math.h>
 #include <stdlib.h>
@@ -35,6 +40,9 @@ typedef struct {
   double h;
   double D[PARAMS_MAX_LAYERS], k[PARAMS_MAX_LAYERS], c0[PARAMS_MAX_LAYERS];
   double bc_value;
+  double K[PARAMS_MAX_LAYERS];
+  int surface_held;
+  double surf_value, surf_start, surf_stop;
   double pulse_mass, pulse_age, pulse_pos[3], pulse_D;
   int nsrc;
   dsource src[DIFF_MAX_SOURCES];
@@ -64,6 +72,15 @@ static const param_desc model_params[] = {
      "uniform initial concentration (per layer)"},
     {"diffusion.boundary_value", P_REAL, "amount/µm³", "0", -1e30, 1e30, NULL, 0, 0, 0,
      "concentration held at Dirichlet boundaries"},
+    {"diffusion.partition", P_REAL, "-", "1", 1e-12, 1e12, NULL, 1, 0, 0,
+     "partition coefficient against the reference phase (per layer; 1: none)"},
+    {"diffusion.surface.kind", P_ENUM, "", "grid", 0, 0, "grid|held", 0, 0, 0,
+     "grid: the grid's surface boundary; held: a donor at surface.value in [start, stop), no-flux "
+     "otherwise"},
+    {"diffusion.surface.value", P_REAL, "amount/µm³", "0", 0, 1e30, NULL, 0, 0, 0,
+     "donor concentration (a potential: the cell below holds partition × value)"},
+    {"diffusion.surface.start_day", P_REAL, "day", "0", 0, 1e9, NULL, 0, 0, 0, "donor applied"},
+    {"diffusion.surface.stop_day", P_REAL, "day", "1e9", 0, 1e9, NULL, 0, 0, 0, "donor removed"},
     {"diffusion.pulse.mass", P_REAL, "amount", "0", 0, 1e30, NULL, 0, 0, 0,
      "mass of an initial Gaussian pulse (2D: per µm along y)"},
     {"diffusion.pulse.age_day", P_REAL, "day", "0.01", 1e-12, 1e6, NULL, 0, 0, 0,
@@ -199,7 +216,12 @@ static cs_status create(const params *p, const grid *g, void **inst) {
     d->D[l] = params_layer_real(p, "diffusion.D_um2_per_day", l);
     d->k[l] = params_layer_real(p, "diffusion.decay_per_day", l);
     d->c0[l] = params_layer_real(p, "diffusion.initial", l);
+    d->K[l] = params_layer_real(p, "diffusion.partition", l);
   }
+  d->surface_held = strcmp(params_str(p, "diffusion.surface.kind"), "held") == 0;
+  d->surf_value = params_real(p, "diffusion.surface.value");
+  d->surf_start = params_real(p, "diffusion.surface.start_day");
+  d->surf_stop = params_real(p, "diffusion.surface.stop_day");
   d->bc_value = params_real(p, "diffusion.boundary_value");
   d->pulse_mass = params_real(p, "diffusion.pulse.mass");
   d->pulse_age = params_real(p, "diffusion.pulse.age_day");
@@ -235,6 +257,19 @@ static double boundary_value(const void *inst, int s) {
   return ((const diffusion *)inst)->bc_value;
 }
 
+static double partition(const void *inst, int s, int layer) {
+  (void)s;
+  return ((const diffusion *)inst)->K[layer];
+}
+
+static int surface_value(const void *inst, int s, double t, double *value) {
+  const diffusion *d = inst;
+  (void)s;
+  if (!d->surface_held) return -1;
+  *value = d->surf_value;
+  return t >= d->surf_start && t < d->surf_stop;
+}
+
 static void initial(const void *inst, const cell_info *c, double *u) {
   const diffusion *d = inst;
   u[0] = d->c0[c->layer];
@@ -268,6 +303,8 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
 static double next_event(const void *inst, double t) {
   const diffusion *d = inst;
   double ev = INFINITY;
+  if (d->surface_held)
+    ev = t < d->surf_start ? d->surf_start : t < d->surf_stop ? d->surf_stop : INFINITY;
   for (int s = 0; s < d->nsrc; s++) {
     const dsource *sr = &d->src[s];
     double e = t < sr->start ? sr->start : t < sr->stop ? sr->stop : INFINITY;
@@ -287,6 +324,8 @@ const model model_diffusion = {
     .diffusivity = diffusivity,
     .chemotaxis = NULL,
     .boundary_value = boundary_value,
+    .partition = partition,
+    .surface_value = surface_value,
     .cell_source = NULL,
     .initial = initial,
     .reaction = reaction,
