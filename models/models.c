@@ -6,11 +6,13 @@
 extern const model model_diffusion;
 extern const model model_fisher;
 extern const model model_microneedling;
+extern const model model_topical;
 
 static const model *const table[] = {
     &model_diffusion,
     &model_fisher,
     &model_microneedling,
+    &model_topical,
 };
 
 const model *const *model_list(int *n) {

@@ -1,0 +1,129 @@
+/* test_topical_bypass: the steady flux through a stratum corneum bypassed by an open channel.
+ *
+ * Model topical, 2D, one period W = 200 µm of a square lattice (periodic x), a stratum corneum
+ * (L1 = 20 µm, D1 = 100 µm²/day, K1 = 2) over a viable layer (L2 = 80 µm, D2 = 2e4, K2 = 1),
+ * donor C0 = 1 mg/mL held on the surface, a perfect sink below; one cylindrical channel of radius
+ * r = 20 µm and depth d = 50 µm (through the stratum corneum into the viable layer), filled with
+ * fluid of D = 1e5 µm²/day, K = 1, which never closes (closure times 1e9 h: a loss of 4e-5 of
+ * the channel volume over the run); no clearance, no binding. In the 2D cross-section the
+ * channel is a row of needles along y, period P = W: the cell's open fraction is the
+ * y-averaged chord 2√(r² − Δx²)/P (sim/treatment/protocol.h), and it mixes the conductivity
+ * sigma = D K arithmetically (models/topical.c).
+ *
+ * Steady state (backward Euler, dt = 0.5 day, 1000 steps: > 100 of the slowest time constant):
+ * the flux into the sink J, the enhancement E = J / J0 against intact skin,
+ * J0 = C0 / (L1/(K1 D1) + L2/(K2 D2)) (exact on this grid, test_verify_membrane (b)).
+ * Checks: (1) E from h = 2, 1, 0.5 µm converges (observed order ≥ 0.9), and E(h = 1) is within
+ * 1 % of the Richardson-extrapolated value (the converged high-resolution reference); (2) E
+ * lies between the Wiener bounds of the same conductivity field (continuum, by quadrature):
+ * insulating every vertical column (parallel paths: lower bound) and shorting every depth
+ * (layers in series of the lateral mean: upper bound), the variational bounds any field with
+ * lateral exchange must respect. Under CISIM_TEST_QUICK the h = 0.5 µm run is left out. */
+#include "../engine/verify_util.h"
+
+#define W 200.0
+#define R 20.0
+#define DEPTH 50.0
+#define L1 20.0
+#define L2 80.0
+#define S1 200.0   /* D1 K1 */
+#define S2 2e4     /* D2 K2 */
+#define SAQ 1e5    /* channel fluid D K */
+#define C0 1000.0  /* µg/mL */
+
+static double enhancement(double h) {
+  char yaml[3072];
+  snprintf(yaml, sizeof yaml,
+           "model: topical\n"
+           "grid: {dims: 2, size_um: [%g, %g], spacing_um: %g,\n"
+           "       boundary: {x: periodic, surface: noflux, deep: dirichlet}}\n"
+           "layers:\n  - {name: sc, thickness_um: %g}\n  - {name: ve, thickness_um: %g}\n"
+           "time: {end_day: 500, dt_max_day: 0.5, dt_initial_day: 0.5, adaptive: false,\n"
+           "       scheme: first_order}\n"
+           "protocol:\n"
+           "  device: {needle_length_um: %g, penetration: 1, needle_diameter_um: %g, tip: cylinder,"
+           " halo_um: 0}\n"
+           "  pattern: {kind: square, spacing_um: %g, passes: 1, shift: none}\n"
+           "  sessions: {day: [0]}\n  raster_subsamples: 16\n"
+           "topical:\n"
+           "  compound: {coefficients: direct, diffusivity_um2_per_day: {sc: 100, ve: 2e4},\n"
+           "             partition: {sc: 2, ve: 1}, channel_diffusivity_um2_per_day: %g,\n"
+           "             channel_partition: 1}\n"
+           "  channel: {closure_h: 1e9, barrier_recovery_h: 1e9}\n"
+           "  applications:\n"
+           "    - {concentration_mg_per_ml: %g, session: 0, duration_h: 1e6}\n",
+           W, L1 + L2, h, L1, L2, DEPTH, 2 * R, W, SAQ, C0 / 1000);
+  sim s;
+  vu_sim_from_yaml(&s, yaml, 2);
+  vu_advance_steps(&s, 0.5, 1000);
+  const grid *g = s.g;
+  double J = 0;
+  for (int i = 0; i < g->nx; i++) J += 2 * (S2 / 1.0) * s.u[0][grid_index(g, i, 0, g->nz - 1)] / h;
+  J /= g->nx;
+  sim_free(&s);
+  const double J0 = C0 / (L1 / S1 + L2 / S2);
+  return J / J0;
+}
+
+/* The open fraction at lateral distance dx from the axis (inside the channel's depth). */
+static double phi(double dx) { return fabs(dx) < R ? 2 * sqrt(R * R - dx * dx) / W : 0.0; }
+
+static double sigma(double dx, double z) {
+  const double sl = z < L1 ? S1 : S2, f = z < DEPTH ? phi(dx) : 0.0;
+  return (1 - f) * sl + f * SAQ;
+}
+
+/* Wiener bounds of the enhancement, by the midpoint rule on a fine mesh. */
+static void bounds(double *lo, double *hi) {
+  const int nx = 4000, nz = 4000;
+  const double J0 = C0 / (L1 / S1 + L2 / S2), dx = W / nx, dz = (L1 + L2) / nz;
+  double par = 0, ser = 0;
+  for (int i = 0; i < nx; i++) {
+    const double x = (i + 0.5) * dx - 0.5 * W;
+    double res = 0;
+    for (int k = 0; k < nz; k++) res += dz / sigma(x, (k + 0.5) * dz);
+    par += C0 / res / nx;
+  }
+  for (int k = 0; k < nz; k++) {
+    double m = 0;
+    for (int i = 0; i < nx; i++) m += sigma((i + 0.5) * dx - 0.5 * W, (k + 0.5) * dz) / nx;
+    ser += dz / m;
+  }
+  *lo = par / J0;
+  *hi = C0 / ser / J0;
+}
+
+int main(void) {
+  const double t0 = vu_now();
+  const int quick = vu_quick();
+  const double hs[3] = {2, 1, 0.5};
+  double E[3];
+  const int n = quick ? 2 : 3;
+  for (int r = 0; r < n; r++) {
+    E[r] = enhancement(hs[r]);
+    vu_info("h = %.1f µm: steady-flux enhancement E = %.6f", hs[r], E[r]);
+  }
+  double lo, hi;
+  bounds(&lo, &hi);
+  vu_info("Wiener bounds of E: [%.4f, %.4f]", lo, hi);
+  int fails = 0;
+  if (n == 3) {
+    const double p = log(fabs((E[0] - E[1]) / (E[1] - E[2]))) / log(2.0);
+    const double Ex = E[2] + (E[2] - E[1]) / (pow(2, p) - 1);
+    vu_info("observed order %.3f, extrapolated E = %.6f", p, Ex);
+    fails += vu_ge("observed order of E", p, 0.9, "converges");
+    fails += vu_le("|E(h = 1 µm) / E(extrapolated) - 1|", fabs(E[1] / Ex - 1), 0.01, "1 %");
+  } else {
+    fails += vu_le("|E(h = 1) / E(h = 2) - 1| (quick)", fabs(E[1] / E[0] - 1), 0.05, "5 %");
+  }
+  fails += vu_ge("E(finest) - lower Wiener bound", E[n - 1] - lo, 0, "insulated columns");
+  fails += vu_le("E(finest) - upper Wiener bound", E[n - 1] - hi, 0, "shorted layers");
+  fails += vu_ge("E(finest)", E[n - 1], 1.5, "the channel bypasses the barrier");
+  vu_info("run time %.2f s", vu_now() - t0);
+  if (fails) {
+    printf("test_topical_bypass: %d check(s) failed\n", fails);
+    return 1;
+  }
+  printf("test_topical_bypass: all checks passed\n");
+  return 0;
+}
