@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""topical_report.py: the outcomes of a `topical` run (docs/topical.md), from its run file.
+
+    topical_report.py RUN.h5 [--intact INTACT.h5] [--depth UM]... [--threshold UG_PER_ML]
+                      [--times H,H,...] [--markdown] [--json OUT.json]
+
+From the snapshots (/fields, 2D or 3D), per snapshot time:
+  - amount per skin area, µg/cm², of free + bound compound in each layer, the amount the
+    capillaries cleared ("cleared"), and "delivered": everything below the stratum corneum
+    (the layers under the top one, plus cleared). Not counted: what left through a Dirichlet
+    deep boundary (a sink), which the run does not tally;
+  - time to reach a depth: the first time the lateral mean of the free compound at that depth
+    reaches --threshold (linear interpolation between snapshots and between cell centres);
+  - lag time of the delivered amount Q(t): Crank's time-lag construction on the steepest
+    stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest (between snapshots);
+  - with --intact (the paired run on intact skin, same compound and applications): the
+    enhancement ratio delivered / delivered(intact), per layer and in all, at each time.
+Needs h5py and numpy (/usr/bin/python3 has them). Exit status 2 on unusable input.
+"""
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")
+try:
+    import h5py
+    import numpy as np
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"topical_report.py: needs h5py and numpy ({e}); try /usr/bin/python3")
+
+UM_UGML_TO_UGCM2 = 1e-4  # µg/mL (= µg/cm³) × µm (1e-4 cm) -> µg/cm²
+
+
+def load(path):
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        sys.exit(f"topical_report.py: {path}: {e}")
+    with f:
+        if "fields/compound" not in f:
+            print(f"topical_report.py: {path}: not a topical run (no /fields/compound)", file=sys.stderr)
+            sys.exit(2)
+        g = f["grid"].attrs
+        run = {
+            "path": path,
+            "t": np.array(f["fields/time"][:]),
+            "c": np.array(f["fields/compound"][:]) + np.array(f["fields/bound"][:]),
+            "free": np.array(f["fields/compound"][:]),
+            "cleared": np.array(f["fields/cleared"][:]),
+            "z": np.array(f["fields/z"][:]),
+            "layer": np.array(f["grid/layer"][:]),
+            "names": str(g["layer_names"]).split(","),
+            "h": float(g["spacing_um"]),
+            "size": np.array(g["size_um"]),
+        }
+    return run
+
+
+def amounts(run):
+    """Per snapshot: µg/cm² per layer, cleared, delivered."""
+    # (nsnap, nz, ny, nx): lateral mean over y, x times h gives µg/mL·µm per unit area
+    lat = run["c"].mean(axis=(2, 3)) * run["h"] * UM_UGML_TO_UGCM2
+    clr = run["cleared"].mean(axis=(2, 3)).sum(axis=1) * run["h"] * UM_UGML_TO_UGCM2
+    out = {}
+    for li, name in enumerate(run["names"]):
+        out[name] = lat[:, run["layer"] == li].sum(axis=1)
+    out["cleared"] = clr
+    below = [n for n in run["names"][1:]]
+    out["delivered"] = sum(out[n] for n in below) + clr
+    return out
+
+
+def time_to_depth(run, depth, thr):
+    prof = run["free"].mean(axis=(2, 3))  # (nsnap, nz)
+    z = run["z"]
+    if depth < z[0] or depth > z[-1]:
+        return None
+    vals = np.array([np.interp(depth, z, p) for p in prof])
+    t = run["t"]
+    for i in range(1, len(t)):
+        if vals[i] >= thr > vals[i - 1]:
+            return t[i - 1] + (thr - vals[i - 1]) / (vals[i] - vals[i - 1]) * (t[i] - t[i - 1])
+        if vals[i - 1] >= thr:
+            return t[i - 1]
+    return None
+
+
+def lag_time(t, q):
+    if len(t) < 2:
+        return None
+    slope = np.diff(q) / np.diff(t)
+    m = int(np.argmax(slope))
+    if not slope[m] > 0:
+        return None
+    return t[m + 1] - q[m + 1] / slope[m]
+
+
+def pick(run, hours):
+    t = run["t"] * 24
+    idx = []
+    for h in hours:
+        i = int(np.argmin(abs(t - h)))
+        if abs(t[i] - h) < 1e-6 * max(1, h) + 1e-9:
+            idx.append(i)
+    return idx
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("run")
+    ap.add_argument("--intact", help="the paired run on intact skin")
+    ap.add_argument("--depth", type=float, action="append", help="µm (repeatable)")
+    ap.add_argument("--threshold", type=float, default=1.0, help="µg/mL (default 1)")
+    ap.add_argument("--times", default="0.5,1,2,4,8,24,48", help="hours of the table")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    run = load(a.run)
+    am = amounts(run)
+    hours = [float(x) for x in a.times.split(",")]
+    idx = pick(run, hours)
+    res = {"run": a.run, "hours": [float(run["t"][i] * 24) for i in idx],
+           "ug_per_cm2": {k: [float(v[i]) for i in idx] for k, v in am.items()}}
+    res["lag_time_h"] = None
+    lt = lag_time(run["t"], am["delivered"])
+    if lt is not None:
+        res["lag_time_h"] = float(lt * 24)
+    depths = a.depth or [float(run["z"][run["layer"] == li][0]) for li in range(1, len(run["names"]))]
+    res["time_to_depth_h"] = {}
+    for d in depths:
+        td = time_to_depth(run, d, a.threshold)
+        res["time_to_depth_h"][f"{d:g}"] = None if td is None else float(td * 24)
+    if a.intact:
+        ref = load(a.intact)
+        ai = amounts(ref)
+        ii = pick(ref, res["hours"])
+        if len(ii) != len(idx):
+            sys.exit("topical_report.py: the intact run lacks snapshots at the table's times")
+        res["intact_ug_per_cm2"] = {k: [float(v[i]) for i in ii] for k, v in ai.items()}
+        res["enhancement"] = {
+            k: [float(am[k][i] / ai[k][j]) if ai[k][j] > 0 else None for i, j in zip(idx, ii)]
+            for k in am}
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    emit(res, run["names"], a.threshold, a.markdown)
+    return 0
+
+
+def fmt(v):
+    return "—" if v is None else f"{v:.3g}"
+
+
+def emit(res, names, thr, md):
+    cols = names + ["cleared", "delivered"]
+    sep = " | " if md else "  "
+    def row(cells):
+        return ("| " + " | ".join(cells) + " |") if md else sep.join(f"{c:>14}" for c in cells)
+    print(f"amount per skin area, µg/cm² ({res['run']})")
+    print(row(["hours"] + cols))
+    if md:
+        print("|" + "---|" * (len(cols) + 1))
+    for k, h in enumerate(res["hours"]):
+        print(row([f"{h:g}"] + [fmt(res["ug_per_cm2"][c][k]) for c in cols]))
+    if "enhancement" in res:
+        print("\nenhancement ratio against intact skin (same times)")
+        print(row(["hours"] + cols))
+        if md:
+            print("|" + "---|" * (len(cols) + 1))
+        for k, h in enumerate(res["hours"]):
+            print(row([f"{h:g}"] + [fmt(res["enhancement"][c][k]) for c in cols]))
+    print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h")
+    for d, t in res["time_to_depth_h"].items():
+        print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm: {fmt(t)} h")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
