@@ -161,7 +161,7 @@ static cs_status read_application(topical *d, const params *p, int i) {
   const long ses = params_int(p, AKEY("session"));
   const treatment *tr = protocol_treatment(d->prot);
   if (ses >= 0 && (!tr || ses >= tr->nsessions))
-    return params_key_error(p, AKEY("session"), "there are only %d sessions (protocol.sessions.day)",
+    return params_key_error(p, AKEY("session"), "the protocol has %d session(s) (protocol.sessions.day)",
                             tr ? tr->nsessions : 0);
   const double t0 = (ses >= 0 ? tr->day[ses] : 0.0) + params_real(p, AKEY("start_h")) / 24;
   const double dur = params_real(p, AKEY("duration_h")) / 24;

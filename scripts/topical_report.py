@@ -112,7 +112,7 @@ def main():
     ap.add_argument("--intact", help="the paired run on intact skin")
     ap.add_argument("--depth", type=float, action="append", help="µm (repeatable)")
     ap.add_argument("--threshold", type=float, default=1.0, help="µg/mL (default 1)")
-    ap.add_argument("--times", default="0.5,1,2,4,8,24,48", help="hours of the table")
+    ap.add_argument("--times", default="1,2,4,8,24,48", help="hours of the table")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--json")
     a = ap.parse_args()
