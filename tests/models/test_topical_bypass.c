@@ -18,7 +18,7 @@
  * lies between the Wiener bounds of the same conductivity field (continuum, by quadrature):
  * insulating every vertical column (parallel paths: lower bound) and shorting every depth
  * (layers in series of the lateral mean: upper bound), the variational bounds any field with
- * lateral exchange must respect. Under CISIM_TEST_QUICK the h = 0.5 µm run is left out. */
+ * lateral exchange must respect; (3) 1 and 2 threads give the same bits. Under CISIM_TEST_QUICK the h = 0.5 µm run is left out. */
 #include "../engine/verify_util.h"
 
 #define W 200.0
@@ -31,7 +31,9 @@
 #define SAQ 1e5    /* channel fluid D K */
 #define C0 1000.0  /* µg/mL */
 
-static double enhancement(double h) {
+/* The steady-flux enhancement at cell size h, on nthreads; the final field into keep (ncell
+   doubles, or NULL). */
+static double enhancement_on(double h, int nthreads, double **keep) {
   char yaml[3072];
   snprintf(yaml, sizeof yaml,
            "model: topical\n"
@@ -54,8 +56,12 @@ static double enhancement(double h) {
            "    - {concentration_mg_per_ml: %g, session: 0, duration_h: 1e6}\n",
            W, L1 + L2, h, L1, L2, DEPTH, 2 * R, W, SAQ, C0 / 1000);
   sim s;
-  vu_sim_from_yaml(&s, yaml, 2);
+  vu_sim_from_yaml(&s, yaml, nthreads);
   vu_advance_steps(&s, 0.5, 1000);
+  if (keep) {
+    *keep = malloc(sizeof(double) * s.g->ncell);
+    if (*keep) memcpy(*keep, s.u[0], sizeof(double) * s.g->ncell);
+  }
   const grid *g = s.g;
   double J = 0;
   for (int i = 0; i < g->nx; i++) J += 2 * (S2 / 1.0) * s.u[0][grid_index(g, i, 0, g->nz - 1)] / h;
@@ -64,6 +70,8 @@ static double enhancement(double h) {
   const double J0 = C0 / (L1 / S1 + L2 / S2);
   return J / J0;
 }
+
+static double enhancement(double h) { return enhancement_on(h, 2, NULL); }
 
 /* The open fraction at lateral distance dx from the axis (inside the channel's depth). */
 static double phi(double dx) { return fabs(dx) < R ? 2 * sqrt(R * R - dx * dx) / W : 0.0; }
@@ -119,6 +127,14 @@ int main(void) {
   fails += vu_ge("E(finest) - lower Wiener bound", E[n - 1] - lo, 0, "insulated columns");
   fails += vu_le("E(finest) - upper Wiener bound", E[n - 1] - hi, 0, "shorted layers");
   fails += vu_ge("E(finest)", E[n - 1], 1.5, "the channel bypasses the barrier");
+  double *u1 = NULL, *u2 = NULL;
+  enhancement_on(2, 1, &u1);
+  enhancement_on(2, 2, &u2);
+  const size_t ncell = (size_t)(W / 2) * (size_t)((L1 + L2) / 2);
+  fails += vu_le("cells differing between 1 and 2 threads (h = 2 µm)",
+                 (double)(!u1 || !u2 || memcmp(u1, u2, sizeof(double) * ncell) != 0), 0, "bitwise");
+  free(u1);
+  free(u2);
   vu_info("run time %.2f s", vu_now() - t0);
   if (fails) {
     printf("test_topical_bypass: %d check(s) failed\n", fails);
