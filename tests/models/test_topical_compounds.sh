@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# test_topical_compounds.sh CISIM SOURCE_DIR PYTHON: every compound snippet of configs/compounds/
-# merged into configs/serum_after_session.yaml (its `topical:` keys replace the config's) passes
-# `cisim check`, and a short, coarse run of each (2 h at 25 µm) finishes with finite values.
+# test_topical_compounds.sh CISIM SOURCE_DIR PYTHON: the serum configs pass `cisim check`; every
+# compound snippet of configs/compounds/ merged into configs/serum_after_session.yaml (its
+# `topical:` keys replace the config's) passes `cisim check`, and a short, coarse run of each
+# (2 h at 25 µm) finishes with finite, non-negative values.
 set -eu
 cisim=$1 src=$2 py=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cisim-compounds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+for c in serum_after_session serum_intact_skin; do
+  "$cisim" check "$src/configs/$c.yaml" > "$tmp/$c.check" || { echo "FAIL: configs/$c.yaml: cisim check"; cat "$tmp/$c.check"; exit 1; }
+  echo "PASS  configs/$c.yaml: cisim check"
+done
 for snip in "$src"/configs/compounds/*.yaml; do
   name=$(basename "$snip" .yaml)
   "$py" - "$src/configs/serum_after_session.yaml" "$snip" "$tmp/$name.yaml" <<'PY'
