@@ -12,9 +12,12 @@
  *   ∂b/∂t = k_on c − k_off b        ∂q/∂t = k_cl c        ∂p/∂t = −k_close p
  *
  * The layers are given from the surface down; the top one is the stratum corneum (10–20 µm).
- * A cell with open-channel fraction p mixes its layer's coefficients with the channel fluid's:
- * K = (1 − p) K_l + p K_aq (volume-weighted capacity) and D K = (1 − p) D_l K_l + p D_aq K_aq
- * (conductivity of parallel paths, the channel axis being along the depth). A session opens
+ * A cell with open-channel fraction p conducts as its layer's tissue and the channel fluid in
+ * parallel (the channel axis along the depth): D K = (1 − p) D_l K_l + p D_aq K_aq, with K = K_l
+ * (the capacity of the channel volume itself is neglected: K_aq = K_l = 1 below the stratum
+ * corneum for the shipped compounds, and the stratum corneum's channel volume is small; a K that
+ * followed p would make a closing channel push its compound out, and the step control follow
+ * that stiff exchange). A session opens
  * the channels' volume (model->injure: p = 1 − (1 − p)(1 − channel fraction)); they close
  * first-order, the stratum corneum cells with the barrier-recovery time, the others with the
  * channel-closure time. The applications hold the surface at the vehicle concentration (a
@@ -88,7 +91,8 @@ static const param_desc model_params[] = {
     {KEY("compound.channel_diffusivity_um2_per_day"), P_REAL, "µm²/day", "0", 0, 1e12, NULL, 0, 0,
      0, "diffusivity in the open channels' fluid (0: Stokes–Einstein estimate from the MW)"},
     {KEY("compound.channel_partition"), P_REAL, "-", "1", 1e-12, 1e12, NULL, 0, 0, 0,
-     "channel fluid/vehicle partition (1: an aqueous vehicle; assumption)"},
+     "channel fluid/vehicle partition, in its conductivity D·K (1: an aqueous vehicle; "
+     "assumption)"},
     {KEY("compound.binding_on_per_day"), P_REAL, "1/day", "0", 0, 1e9, NULL, 0, 0, 0,
      "binding rate k_on to tissue (0: no binding)"},
     {KEY("compound.binding_off_per_day"), P_REAL, "1/day", "0", 0, 1e9, NULL, 0, 0, 0,
@@ -243,19 +247,20 @@ static double diffusivity(const void *inst, int s, int layer) {
   return s == CMP ? d->D[layer] : 0.0;
 }
 
-/* The compound's coefficients cell by cell: the layer's mixed with the open channel's. */
+/* The compound's coefficients cell by cell: the conductivity D K of the layer's tissue and the
+   open channel's fluid in parallel; the partition (capacity) stays the layer's, so that a
+   closing channel changes how fast the compound moves, never how much a cell holds. */
 static int cell_transport(const void *inst, int s, int layer, int n, const double *const *u,
                           double t, double *D, double *K) {
   const topical *d = inst;
   (void)t;
   if (s != CMP) return 0;
   const double *p = n > 0 ? u[PORE] : NULL;
-  const double Kl = d->K[layer], Sl = d->S[layer], Ka = d->Kaq, Sa = d->Daq * d->Kaq;
+  const double Kl = d->K[layer], Sl = d->S[layer], Sa = d->Daq * d->Kaq;
   for (int i = 0; i < n; i++) {
     const double f = p[i] < 0 ? 0.0 : p[i] > 1 ? 1.0 : p[i];
-    const double k = (1 - f) * Kl + f * Ka;
-    D[i] = ((1 - f) * Sl + f * Sa) / k;
-    K[i] = k;
+    D[i] = ((1 - f) * Sl + f * Sa) / Kl;
+    K[i] = Kl;
   }
   return 1;
 }
