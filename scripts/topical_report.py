@@ -9,8 +9,9 @@ From the snapshots (/fields, 2D or 3D), per snapshot time:
     capillaries cleared ("cleared"), and "delivered": everything below the stratum corneum
     (the layers under the top one, plus cleared). Not counted: what left through a Dirichlet
     deep boundary (a sink), which the run does not tally;
-  - time to reach a depth: the first time the lateral mean of the free compound at that depth
-    reaches --threshold (linear interpolation between snapshots and between cell centres);
+  - time to reach a depth: the first snapshot at which the lateral mean of the free compound
+    at that depth (interpolated between cell centres) reaches --threshold: an upper bound at
+    the resolution of the snapshots (time.output_every_day);
   - lag time of the delivered amount Q(t): Crank's time-lag construction on the steepest
     stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest (between snapshots);
   - with --intact (the paired run on intact skin, same compound and applications): the
@@ -78,11 +79,9 @@ def time_to_depth(run, depth, thr):
         return None
     vals = np.array([np.interp(depth, z, p) for p in prof])
     t = run["t"]
-    for i in range(1, len(t)):
-        if vals[i] >= thr > vals[i - 1]:
-            return t[i - 1] + (thr - vals[i - 1]) / (vals[i] - vals[i - 1]) * (t[i] - t[i - 1])
-        if vals[i - 1] >= thr:
-            return t[i - 1]
+    for i in range(len(t)):
+        if vals[i] >= thr:
+            return t[i]  # the first snapshot at or above: an upper bound, at snapshot resolution
     return None
 
 
@@ -122,6 +121,7 @@ def main():
     idx = pick(run, hours)
     res = {"run": a.run, "hours": [float(run["t"][i] * 24) for i in idx],
            "ug_per_cm2": {k: [float(v[i]) for i in idx] for k, v in am.items()}}
+    res["snapshot_h"] = float((run["t"][1] - run["t"][0]) * 24) if len(run["t"]) > 1 else 0.0
     res["lag_time_h"] = None
     lt = lag_time(run["t"], am["delivered"])
     if lt is not None:
@@ -170,9 +170,11 @@ def emit(res, names, thr, md):
             print("|" + "---|" * (len(cols) + 1))
         for k, h in enumerate(res["hours"]):
             print(row([f"{h:g}"] + [fmt(res["enhancement"][c][k]) for c in cols]))
-    print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h")
+    dt = res["snapshot_h"]
+    print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h (snapshots every {dt:.3g} h)")
     for d, t in res["time_to_depth_h"].items():
-        print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm: {fmt(t)} h")
+        print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm: "
+          f"<= {fmt(t)} h (first snapshot above)")
 
 
 if __name__ == "__main__":
