@@ -16,8 +16,8 @@
  * parallel (the channel axis along the depth): D K = (1 − p) D_l K_l + p D_aq K_aq, with K = K_l
  * (the capacity of the channel volume itself is neglected: K_aq = K_l = 1 below the stratum
  * corneum for the shipped compounds, and the stratum corneum's channel volume is small; a K that
- * followed p would make a closing channel push its compound out, and the step control follow
- * that stiff exchange). A session opens
+ * followed p would make a closing channel change how much a cell holds, not only how fast it
+ * exchanges). A session opens
  * the channels' volume (model->injure: p = 1 − (1 − p)(1 − channel fraction)); they close
  * first-order, the stratum corneum cells with the barrier-recovery time, the others with the
  * channel-closure time. The applications hold the surface at the vehicle concentration (a
