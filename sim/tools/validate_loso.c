@@ -14,24 +14,24 @@ static int numeric_predicted(const val_obs *o, const val_row *w) {
   return o->kind == VQ_NUMERIC && w->predicted;
 }
 
-/* The training study of held-out study h: its index, -1 for none, -2 for several. */
-static int training_study(const val_spec *vs, val_row *const *rows, int h, int *n) {
-  int t = -1;
-  *n = 0;
+/* The training studies of held-out study h: the number of studies and of rows. */
+static int training(const val_spec *vs, val_row *const *rows, int h, int *nrows) {
+  int n = 0;
+  *nrows = 0;
   for (int s = 0; s < vs->nst; s++) {
     if (s == h) continue;
     int k = 0;
     for (int i = 0; i < vs->st[s].nobs; i++) k += numeric_predicted(&vs->st[s].obs[i], &rows[s][i]);
-    if (k) t = t == -1 ? s : -2;
-    *n += k;
+    n += k > 0;
+    *nrows += k;
   }
-  return t;
+  return n;
 }
 
-/* The calibration spec of a fold: training study t's protocol, its predicted numeric rows.
-   Strings are borrowed from vs (the spec is not freed with calib_spec_free). */
-static cs_status fold_spec(const val_spec *vs, val_row *const *rows, int t, calib_spec *cs,
-                           char **text) {
+/* The calibration spec of the fold that holds out study h: one observation group per other
+   study (its protocol), its predicted numeric rows. Strings are borrowed from vs, the group
+   texts owned by cs->group_set (freed by the caller). */
+static cs_status fold_spec(const val_spec *vs, val_row *const *rows, int h, calib_spec *cs) {
   memset(cs, 0, sizeof *cs);
   cs->max_iter = 100;
   cs->xtol = 1e-8;
@@ -39,36 +39,40 @@ static cs_status fold_spec(const val_spec *vs, val_row *const *rows, int t, cali
   cs->fd_step = 1e-5;
   cs->par = vs->fit;
   cs->np = vs->nfit;
-  CS_TRY(val_study_overrides(vs, t, NULL, text));
-  size_t nl = 0;
-  for (const char *c = *text; *c; c++) nl += *c == '\n';
-  cs->fixed = calloc(nl + 1, sizeof(char *));
-  cs->obs = calloc((size_t)vs->st[t].nobs, sizeof(calib_obs));
-  if (!cs->fixed || !cs->obs) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
-  for (char *save = NULL, *l = strtok_r(*text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-    cs->fixed[cs->nfixed++] = l;
-  for (int i = 0; i < vs->st[t].nobs; i++) {
-    const val_obs *o = &vs->st[t].obs[i];
-    if (!numeric_predicted(o, &rows[t][i])) continue;
-    calib_obs *c = &cs->obs[cs->nobs++];
-    c->series = o->series;
-    c->metric = (char *)o->metric;
-    c->layer = (char *)o->layer;
-    c->day = o->day;
-    c->value = o->value;
-    c->sd = isnan(o->sd) ? vs->log_sd * (100 + o->value) : o->sd;
+  int nobs = 0;
+  for (int s = 0; s < vs->nst; s++) nobs += vs->st[s].nobs;
+  cs->group_set = calloc((size_t)(vs->nst > 0 ? vs->nst : 1), sizeof(char *));
+  cs->obs = calloc((size_t)(nobs > 0 ? nobs : 1), sizeof(calib_obs));
+  if (!cs->group_set || !cs->obs) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  for (int s = 0; s < vs->nst; s++) {
+    int k = 0;
+    for (int i = 0; s != h && i < vs->st[s].nobs; i++) {
+      const val_obs *o = &vs->st[s].obs[i];
+      if (!numeric_predicted(o, &rows[s][i])) continue;
+      calib_obs *c = &cs->obs[cs->nobs++];
+      c->series = o->series;
+      c->metric = (char *)o->metric;
+      c->layer = (char *)o->layer;
+      c->day = o->day;
+      c->value = o->value;
+      c->sd = isnan(o->sd) ? vs->log_sd * (100 + o->value) : o->sd;
+      c->group = cs->ngroups;
+      k++;
+    }
+    if (k) CS_TRY(val_study_overrides(vs, s, NULL, &cs->group_set[cs->ngroups++]));
   }
   return CS_OK;
 }
 
-/* Fits fold f on its training study and predicts the held-out study at the best fit. */
+/* Fits fold f on the other studies and predicts the held-out study at the best fit. */
 static cs_status run_fold(const val_spec *vs, calib_runner *r, val_row *const *rows, val_fold *f) {
   calib_spec cs;
-  char *text = NULL, *extra = NULL;
+  char *extra = NULL;
   calib_result res = {0};
-  cs_status st = fold_spec(vs, rows, f->train, &cs, &text);
+  cs_status st = fold_spec(vs, rows, f->held, &cs);
   if (st == CS_OK) {
-    printf("leave out %s: fitting to %s\n", vs->st[f->held].id, vs->st[f->train].id);
+    printf("leave out %s: fitting to %d observations of %d other stud%s\n", vs->st[f->held].id,
+           cs.nobs, cs.ngroups, cs.ngroups == 1 ? "y" : "ies");
     st = calib_fit(&cs, r, NULL, &res);
   }
   if (st == CS_OK) {
@@ -93,8 +97,8 @@ static cs_status run_fold(const val_spec *vs, calib_runner *r, val_row *const *r
   free(paths);
   free(which);
   free(extra);
-  free(text);
-  free(cs.fixed);
+  for (int g = 0; g < cs.ngroups; g++) free(cs.group_set[g]);
+  free(cs.group_set);
   free(cs.obs);
   calib_result_free(&res);
   return st;
@@ -115,12 +119,12 @@ cs_status val_loso(const val_spec *vs, calib_runner *r, val_row *const *rows, va
     if (!k) continue;
     val_fold *f = &fs[n++];
     f->held = h;
-    f->train = training_study(vs, rows, h, &f->ntrain);
+    f->ntrainst = training(vs, rows, h, &f->ntrain);
     if (!(f->rows = calloc((size_t)vs->st[h].nobs, sizeof(val_row)))) {
       st = CS_ERROR(CS_ERR_NOMEM, "out of memory");
       break;
     }
-    if (f->train >= 0 && f->ntrain >= vs->nfit) st = run_fold(vs, r, rows, f);
+    if (f->ntrainst > 0 && f->ntrain >= vs->nfit) st = run_fold(vs, r, rows, f);
   }
   *folds = fs;
   *nfolds = n;
@@ -159,10 +163,10 @@ void val_write_loso(FILE *f, const val_spec *vs, val_row *const *rows, const val
     for (int i = 0; i < h->nobs; i++) {
       const val_obs *o = &h->obs[i];
       if (!numeric_predicted(o, &rows[fd->held][i])) continue;
-      fprintf(f, "| %s | %s | ", h->id, fd->train >= 0 ? vs->st[fd->train].id
-                                        : fd->train == -1 ? "(no other study)" : "(several studies)");
+      fprintf(f, "| %s | %d row%s of %d stud%s | ", h->id, fd->ntrain, fd->ntrain == 1 ? "" : "s",
+              fd->ntrainst, fd->ntrainst == 1 ? "y" : "ies");
       if (fd->fitted) fold_params(f, vs, fd);
-      else fputs(fd->train == -2 ? "not fitted: training rows from several protocols" : "not fitted", f);
+      else fputs("not fitted (fewer training rows than parameters)", f);
       double base = rows[fd->held][i].pred;
       fprintf(f, " | %s | %s | %g | %+.4g | %+.1f | ", o->metric, o->layer[0] ? o->layer : "-",
               o->day, o->value, base);

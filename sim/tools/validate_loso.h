@@ -4,8 +4,8 @@
  * to the predicted numeric observations of the other studies, and the held-out study is run
  * at the fitted values: its log-ratios are out-of-sample errors. A residual is weighted by the
  * reported sd, or else by log_sd × (100 + value), i.e. a relative error of log_sd on the
- * treated/untreated level. calib_fit fits the runs of one protocol: a fold whose training
- * rows come from more than one study is reported as not fitted. */
+ * treated/untreated level. Each training study is one observation group of the fit (its own
+ * protocol: calib_spec.h), so a point of the fit is one run per training study. */
 #ifndef CISIM_VALIDATE_LOSO_H
 #define CISIM_VALIDATE_LOSO_H
 
@@ -17,8 +17,8 @@
 #include "validate_spec.h"
 
 typedef struct {
-  int held, train;  /* the held-out study; the training study (-1: none, -2: several) */
-  int ntrain;       /* training observations */
+  int held;         /* the held-out study */
+  int ntrain, ntrainst; /* training observations, and the studies they come from */
   int fitted, converged;
   double best[20], lo95[20], hi95[20];
   int at_bound[20]; /* the fit ended on a bound: its interval is not meaningful */
