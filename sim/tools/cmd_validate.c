@@ -23,6 +23,7 @@
 static const char usage[] =
     "usage: cisim validate [TABLE.yaml] -o DIR [--base CONFIG] [--set KEY=VALUE]...\n"
     "                      [--study ID]... [--no-loso] [--workers N] [--threads T] [--force]\n"
+    "       cisim validate [TABLE.yaml] --check [--base CONFIG] [--set KEY=VALUE]...\n"
     "  runs each study's protocol of TABLE (default validation/observations.yaml) from the\n"
     "  base config (TABLE's run.base, e.g. configs/default.yaml) and compares the predicted\n"
     "  outcomes with the published ones: DIR/validation.csv and DIR/validation.md hold each\n"
@@ -31,12 +32,13 @@ static const char usage[] =
     "  leave-one-study-out error of TABLE's calibrate.fit parameters (--no-loso: skipped).\n"
     "  Metrics the model does not write are rows 'not predicted by this model'. Runs are\n"
     "  cached in DIR/runs (N at a time, T threads each). --force: replace DIR's tables.\n"
+    "  --check: read TABLE and load every study's run config, list them; run nothing.\n"
     "  Exit 0 done, 1 a run failed, 2 bad input. See docs/validation.md.\n";
 
 typedef struct {
   const char *table, *dir, *base;
   const char **sets, **only;
-  int nsets, nonly, loso, force, workers, threads;
+  int nsets, nonly, loso, force, workers, threads, check;
 } val_args;
 
 static int count_arg(const char *flag, const char *s, int *out) {
@@ -55,14 +57,18 @@ static int count_arg(const char *flag, const char *s, int *out) {
 static int parse_args(int argc, char **argv, val_args *a) {
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
-    int has = i + 1 < argc;
+    static const char *const valued[] = {"-o", "--output", "--base", "--set", "-s", "--study",
+                                         "--workers", "-w", "--threads", "-j"};
+    int takes = 0;
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) takes |= !strcmp(o, valued[k]);
+    if (takes && i + 1 >= argc) return cli_usage_error(usage, "validate: %s needs a value", o);
     if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
       fputs(usage, stdout);
       return -1;
     }
     if (!strcmp(o, "--no-loso")) a->loso = 0;
+    else if (!strcmp(o, "--check")) a->check = 1;
     else if (!strcmp(o, "--force")) a->force = 1;
-    else if (o[0] == '-' && o[1] && !has) return cli_usage_error(usage, "validate: %s needs a value", o);
     else if (!strcmp(o, "-o") || !strcmp(o, "--output")) a->dir = argv[++i];
     else if (!strcmp(o, "--base")) a->base = argv[++i];
     else if (!strcmp(o, "--set") || !strcmp(o, "-s")) a->sets[a->nsets++] = argv[++i];
@@ -75,7 +81,7 @@ static int parse_args(int argc, char **argv, val_args *a) {
     else if (a->table) return cli_usage_error(usage, "validate: one TABLE only, got also %s", o);
     else a->table = o;
   }
-  if (!a->dir) return cli_usage_error(usage, "validate: needs %s", "-o DIR");
+  if (!a->dir && !a->check) return cli_usage_error(usage, "validate: needs %s", "-o DIR");
   if (!a->table) a->table = "validation/observations.yaml";
   return 0;
 }
@@ -155,6 +161,24 @@ static cs_status write_report(const val_args *a, const val_spec *vs, val_row *co
   return st;
 }
 
+/* --check: what would run (the table and every run config have loaded by now). */
+static cs_status check(const val_spec *vs) {
+  int rows = 0;
+  for (int s = 0; s < vs->nst; s++) {
+    char *text = NULL;
+    CS_TRY(val_study_overrides(vs, s, NULL, &text));
+    for (char *c = text; *c; c++)
+      if (*c == '\n') *c = ' ';
+    printf("%-16s %2d observation%s  %s with %s\n", vs->st[s].id, vs->st[s].nobs,
+           vs->st[s].nobs == 1 ? " " : "s", vs->base_path, text);
+    rows += vs->st[s].nobs;
+    free(text);
+  }
+  printf("%d studies, %d observations, %d fitted parameter%s: the table and every run config load\n",
+         vs->nst, rows, vs->nfit, vs->nfit == 1 ? "" : "s");
+  return CS_OK;
+}
+
 static cs_status validate(const val_args *a, const val_spec *vs) {
   CS_TRY(prepare_dir(a, vs));
   calib_runner r = {a->dir, a->workers, a->threads, 0, 0, NULL};
@@ -172,7 +196,7 @@ static cs_status validate(const val_args *a, const val_spec *vs) {
   if (st == CS_OK && a->loso) st = val_loso(vs, &r, rows, &folds, &nfolds);
   char p[CALIB_PATH + 64];
   snprintf(p, sizeof p, "%s/validation.csv", a->dir);
-  if (st == CS_OK) st = val_write_csv(p, vs, rows);
+  if (st == CS_OK) st = val_write_csv(p, vs, rows, paths);
   if (st == CS_OK) st = write_report(a, vs, rows, folds, nfolds);
   if (st == CS_OK)
     printf("\n-> %s/validation.csv, %s/validation.md (%.1f s; runs: %ld, reused %ld)\n", a->dir,
@@ -201,9 +225,10 @@ int cli_validate(int argc, char **argv) {
     val_spec vs;
     cli_set_model_names();
     cs_status st = val_spec_load(a.table, a.base, a.sets, a.nsets, a.only, a.nonly, &vs);
-    if (st == CS_OK) st = validate(&a, &vs);
+    if (st == CS_OK) st = a.check ? check(&vs) : validate(&a, &vs);
     val_spec_free(&vs);
-    rc = st == CS_OK ? 0 : cli_fail("validate");
+    if (st != CS_OK) cli_fail("validate");
+    rc = cs_exit_code(st);
   }
   free(a.sets);
   free(a.only);

@@ -54,9 +54,9 @@ double val_score(const val_spec *vs, val_row *const *rows, int *n, int *pass, in
 }
 
 /* What was observed, as text: the value or the expectation. */
-static void observed_text(const val_spec *vs, const val_obs *o, char *buf, size_t size) {
+static void observed_text(const val_spec *vs, const val_obs *o, int csv, char *buf, size_t size) {
   switch (o->kind) {
-  case VQ_NUMERIC: snprintf(buf, size, "%+.4g", o->value); break;
+  case VQ_NUMERIC: snprintf(buf, size, csv ? "%.10g" : "%+.4g", o->value); break;
   case VQ_UP: snprintf(buf, size, "up"); break;
   case VQ_DOWN: snprintf(buf, size, "down"); break;
   case VQ_UNCHANGED: snprintf(buf, size, "unchanged within %g", o->tol); break;
@@ -69,13 +69,14 @@ static void num(FILE *f, double x) {
   else fprintf(f, ",%.10g", x);
 }
 
-cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *rows) {
+cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *rows,
+                        char (*runs)[4096]) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   if (!f) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   fputs("study,metric,layer,day,kind,observed,sd,predicted,compared_with,difference,log_ratio,"
-        "within_spread,result,series,assay,citation,doi\n", f);
+        "within_spread,result,series,run_file,assay,citation,doi\n", f);
   for (int s = 0; s < vs->nst; s++)
     for (int i = 0; i < vs->st[s].nobs; i++) {
       const val_obs *o = &vs->st[s].obs[i];
@@ -83,7 +84,7 @@ cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *ro
       val_judged j;
       char obs[128];
       val_judge(o, w, &j);
-      observed_text(vs, o, obs, sizeof obs);
+      observed_text(vs, o, 1, obs, sizeof obs);
       fprintf(f, "%s,%s,%s,%.10g,%s,", vs->st[s].id, o->metric, o->layer, o->day,
               o->kind == VQ_NUMERIC ? "numeric" : "qualitative");
       sweep_csv_field(f, obs);
@@ -97,6 +98,8 @@ cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *ro
       fputc(',', f);
       sweep_csv_field(f, j.result);
       fprintf(f, ",%s,", o->series);
+      sweep_csv_field(f, runs[s]);
+      fputc(',', f);
       sweep_csv_field(f, o->assay);
       fputc(',', f);
       sweep_csv_field(f, vs->st[s].citation);
@@ -123,7 +126,7 @@ void val_write_table(FILE *f, const val_spec *vs, val_row *const *rows) {
       val_judged j;
       char obs[128], pred[96] = "", lr[32] = "";
       val_judge(o, w, &j);
-      observed_text(vs, o, obs, sizeof obs);
+      observed_text(vs, o, 0, obs, sizeof obs);
       if (w->predicted && o->kind == VQ_MORE_THAN)
         snprintf(pred, sizeof pred, "%+.1f vs %+.1f", w->pred, w->other);
       else if (w->predicted)

@@ -28,8 +28,9 @@ double val_log_ratio(double pred, double obs);
 /* RMS log-ratio over the predicted numeric rows (NAN when none); their count into *n, the
    passed and failed qualitative rows into *pass, *fail, the rows not predicted into *np. */
 double val_score(const val_spec *vs, val_row *const *rows, int *n, int *pass, int *fail, int *np);
-/* DIR's validation.csv, one line per observation. */
-cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *rows);
+/* DIR's validation.csv, one line per observation; runs[s]: study s's run file. */
+cs_status val_write_csv(const char *path, const val_spec *vs, val_row *const *rows,
+                        char (*runs)[4096]);
 /* The table and the score in markdown. */
 void val_write_table(FILE *f, const val_spec *vs, val_row *const *rows);
 
