@@ -83,7 +83,7 @@ studies:
       - {metric: collagen_change, layer: reticular, day: 20, expect: down, assay: a, reliability: r}
 YAML
 loso=""
-[ -n "${CISIM_TEST_QUICK:-}" ] && loso=--no-loso
+[ -n "${CISIM_TEST_QUICK:-}" ] && [ "${CISIM_TEST_QUICK}" != 0 ] && loso=--no-loso
 "$CISIM" validate tiny.yaml -o out --workers 2 $loso > run.out 2> err
 check "tiny table: runs, exit 0" '[ $? -eq 0 ] && [ -s out/validation.csv ] && [ -s out/validation.md ]'
 $PY - out > err 2>&1 <<'PY'
