@@ -270,20 +270,30 @@ class Run:
             a = a[:, None, :]
         return a
 
-    def series(self, name):
-        """(values, units, long_name), cut to the complete snapshots; None if absent."""
+    def series_time(self):
+        """Times of the /series rows: /series/time (a row per accepted step), or in older run files,
+        whose series follow the snapshots, /time."""
         import numpy as np
-        if "series" not in self.f or name not in self.f["series"]:
+        if "series" in self.f and "time" in self.f["series"]:
+            return np.asarray(self.f["series"]["time"][()], dtype=float).ravel()
+        return self.time
+
+    def series(self, name):
+        """(times, values, units, long_name) of /series/<name>, cut to the complete rows; None if
+        absent."""
+        import numpy as np
+        if name == "time" or "series" not in self.f or name not in self.f["series"]:
             return None
         d = self.f["series"][name]
-        v = np.asarray(d[()], dtype=float).ravel()[: self.nsnap]
-        t = self.time[: v.size]
-        return t, v, _unit(d.attrs), _text(d.attrs.get("long_name", name))
+        t = self.series_time()
+        v = np.asarray(d[()], dtype=float).ravel()
+        n = min(v.size, t.size)
+        return t[:n], v[:n], _unit(d.attrs), _text(d.attrs.get("long_name", name))
 
     def series_names(self):
         if "series" not in self.f:
             return []
-        return list(self.f["series"].keys())
+        return [k for k in self.f["series"].keys() if k != "time"]
 
     def nearest_snapshot(self, day):
         import numpy as np

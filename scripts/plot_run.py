@@ -491,8 +491,10 @@ def figure_layers(run, outdir, dpi):
         axes.append(fig.add_subplot(gs[r, 0], sharex=axes[0] if axes else None))
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
+    # Older run files have their series at the snapshots only (no /series/time).
+    at_snapshots = run.series_time() is run.time
     dt = np.diff(run.time)
-    every = float(np.median(dt)) if dt.size else 0.0
+    every = float(np.median(dt)) if dt.size and at_snapshots else 0.0
     for ax, (sp, lines) in zip(axes, panels):
         units = lines[0][4] or run.field_attr(sp, "units")
         for i, lay, t, v, u in lines:
