@@ -80,7 +80,7 @@ static cs_status residuals(const calib_spec *cs, char (*paths)[CALIB_PATH], doub
   for (int i = 0; i < cs->nobs; i++) {
     if (!isfinite(res[i]))
       return CS_ERROR(CS_ERR_INPUT,
-                      "%s: no value of %s at day %g (beyond the run's last snapshot?)",
+                      "%s: no value of %s at day %g (beyond the run's end?)",
                       paths[cs->obs[i].group], cs->obs[i].series, cs->obs[i].day);
     res[i] = (res[i] - cs->obs[i].value) / cs->obs[i].sd;
   }

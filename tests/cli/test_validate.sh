@@ -104,8 +104,9 @@ m = re.search(r"Score: RMS log-ratio ([0-9.]+) over 2 numeric", md)
 assert m and abs(float(m.group(1)) - rms) < 6e-4, (m and m.group(1), rms)
 for r in rows:  # each prediction is the run file's series at the read-out day
     if r["predicted"] == "": continue
-    with h5py.File(r["run_file"], "r") as f:
-        v = np.interp(float(r["day"]), f["time"][()], f["series/" + r["series"]][()])
+    with h5py.File(r["run_file"], "r") as f:  # series rows on their own axis (older files: /time)
+        t = f["series/time"][()] if "time" in f["series"] else f["time"][()]
+        v = np.interp(float(r["day"]), t, f["series/" + r["series"]][()])
     assert abs(v - float(r["predicted"])) < 1e-6 * max(1, abs(v)), (r["series"], v, r["predicted"])
 res = {(r["study"], r["metric"], r["layer"], r["kind"], r["observed"]): r for r in rows}
 assert res[("one", "epidermis_thickness_change", "", "numeric", "5")]["result"] == "not predicted by this model"
