@@ -130,33 +130,29 @@ void sweep_outcome_free(sweep_outcome *o) {
   memset(o, 0, sizeof *o);
 }
 
-/* /time of an open file (caller frees). */
-static cs_status read_time(hid_t f, const char *h5, double **time, long *n) {
+/* The 1-D dataset obj ("time", "series/time") of an open file (caller frees). */
+static cs_status read_axis(hid_t f, const char *h5, const char *obj, double **time, long *n) {
   *time = NULL;
-  hid_t d = H5Dopen2(f, "time", H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, obj, H5P_DEFAULT);
   double last;
   int ok = d >= 0 && read_values(d, 1, &last, time, n);
   if (d >= 0) H5Dclose(d);
   if (ok) return CS_OK;
   free(*time);
   *time = NULL;
-  return CS_ERROR(CS_ERR_INPUT, "%s: no readable /time", h5);
+  return CS_ERROR(CS_ERR_INPUT, "%s: no readable /%s", h5, obj);
+}
+
+/* /time of an open file (caller frees). */
+static cs_status read_time(hid_t f, const char *h5, double **time, long *n) {
+  return read_axis(f, h5, "time", time, n);
 }
 
 /* The times of the /series rows: /series/time, or in run files written before series had
    their own axis, the snapshot times /time. */
 static cs_status read_series_time(hid_t f, const char *h5, double **time, long *n) {
-  if (H5Lexists(f, "series", H5P_DEFAULT) <= 0 || H5Lexists(f, "series/time", H5P_DEFAULT) <= 0)
-    return read_time(f, h5, time, n);
-  *time = NULL;
-  hid_t d = H5Dopen2(f, "series/time", H5P_DEFAULT);
-  double last;
-  int ok = d >= 0 && read_values(d, 1, &last, time, n);
-  if (d >= 0) H5Dclose(d);
-  if (ok) return CS_OK;
-  free(*time);
-  *time = NULL;
-  return CS_ERROR(CS_ERR_INPUT, "%s: no readable /series/time", h5);
+  int own = H5Lexists(f, "series", H5P_DEFAULT) > 0 && H5Lexists(f, "series/time", H5P_DEFAULT) > 0;
+  return read_axis(f, h5, own ? "series/time" : "time", time, n);
 }
 
 cs_status sweep_outcome_read(const char *h5, const double *days, int ndays, const double *time,
