@@ -1,6 +1,9 @@
-"""cisim_h5: the small reader that scripts/plot_run.py and scripts/plot_compare.py share.
+"""cisim_h5: what scripts/plot_run.py and scripts/plot_compare.py share.
 
-Reads a cisim run file (docs/run-file.md) defensively: every group the plots use may be missing
+Reads a cisim run file (docs/run-file.md) through cisim's Python reader, python/cisim (found
+beside this directory: ../python in the source tree, share/cisim/python when installed), for
+the snapshot times, coordinates, series and their units, and adds what the plots need on top
+(parameters, layers, punctures, one field snapshot at a time), defensively: every group the plots use may be missing
 or may change a little while the model evolves, so the accessors return None (or an empty list)
 instead of raising, and the scripts skip a panel with a printed note.
 
@@ -105,6 +108,17 @@ def _text(value):
     return value
 
 
+def reader():
+    """cisim's Python reader (python/cisim), from beside this scripts directory, else from
+    sys.path (PYTHONPATH)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    beside = os.path.normpath(os.path.join(here, "..", "python"))
+    if os.path.isdir(os.path.join(beside, "cisim")) and beside not in sys.path:
+        sys.path.insert(0, beside)
+    import cisim
+    return cisim
+
+
 class Run:
     """One cisim run file, read once into memory except for the fields (read per snapshot)."""
 
@@ -140,6 +154,11 @@ class Run:
             fail(script, "%s: no complete snapshot yet (/time is empty)" % path)
         self.nsnap = self.time.size
         self.finished = int(f.attrs.get("finished", 1)) == 1
+        try:  # series and units through the shared reader; fields stay per snapshot (memory)
+            self.run = reader().Run(path, fields=[])
+        except Exception as e:
+            fail(script, "%s: cannot read its series (%s)" % (path, str(e).splitlines()[0] if str(e)
+                                                            else type(e).__name__))
 
         # Parameters: attributes named by key; units as '<key>.unit'.
         self.params = {}
@@ -270,20 +289,25 @@ class Run:
             a = a[:, None, :]
         return a
 
+    def series_time(self):
+        """Times of the /series rows: /series/time (a row per accepted step), or in older run files,
+        whose series follow the snapshots, /time (then this is self.time itself)."""
+        if self.run.series_dim == "series_time":
+            return self.run.coords["series_time"]
+        return self.time
+
     def series(self, name):
-        """(values, units, long_name), cut to the complete snapshots; None if absent."""
-        import numpy as np
-        if "series" not in self.f or name not in self.f["series"]:
+        """(times, values, units, long_name) of /series/<name>, cut to the complete rows; None if
+        absent. units: as cisim writes them for people ("ng/mL")."""
+        if name not in self.run.series:
             return None
-        d = self.f["series"][name]
-        v = np.asarray(d[()], dtype=float).ravel()[: self.nsnap]
-        t = self.time[: v.size]
-        return t, v, _unit(d.attrs), _text(d.attrs.get("long_name", name))
+        t, v = self.series_time(), self.run.series[name]
+        n = min(v.size, t.size)
+        unit = self.run.unit_labels.get(name) or self.run.units.get(name, "")
+        return t[:n], v[:n], unit, self.run.long_names.get(name, name)
 
     def series_names(self):
-        if "series" not in self.f:
-            return []
-        return list(self.f["series"].keys())
+        return list(self.run.series)
 
     def nearest_snapshot(self, day):
         import numpy as np

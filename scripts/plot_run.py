@@ -318,7 +318,9 @@ def figure_map(run, outdir, days, dpi):
     else:
         pw = 4.2
         ph = round(pw * max(0.5, ratio), 1)
-    fig = plt.figure(figsize=cisim_h5.inches(pw * ncols + 1.5, ph * nrows + 1.9),
+    # At least 7 in wide: one map of a short run must not make the title wrap to six lines
+    # or cut the legend off.
+    fig = plt.figure(figsize=cisim_h5.inches(max(7.0, pw * ncols + 1.5), ph * nrows + 1.9),
                      layout="constrained")
     gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[ph] * nrows + [0.3])
     axes = [[None] * ncols for _ in range(nrows)]
@@ -370,7 +372,9 @@ def figure_map(run, outdir, days, dpi):
         from matplotlib.patches import Patch
         handles.append(Patch(color="0.86", label="no %s at baseline" % sp))
     if handles:
-        legend_row(fig, gs[nrows, :], handles, ncol=min(len(handles), 5))
+        lines = legend_row(fig, gs[nrows, :], handles)
+        gs.set_height_ratios([ph] * nrows + [legend_height(lines)])
+        fig.set_figheight(round(ph * nrows + 1.45 + legend_height(lines), 2))
     if change:
         head = "%s change vs baseline" % sp.capitalize()
     else:
@@ -482,17 +486,21 @@ def figure_layers(run, outdir, dpi):
     if not panels:
         cisim_h5.note(SCRIPT, "no per-layer series in %s: no time-course figure" % run.path)
         return None
-    sessions = run.session_days()
+    # Only the sessions inside the run: a label at a planned session after the end lies far
+    # outside the axes, and constrained layout then gives up making room for it.
+    sessions = [d for d in run.session_days() if d <= float(run.time[-1])]
     n = len(panels)
     fig = plt.figure(figsize=cisim_h5.inches(11.0, 2.6 * n + 1.5), layout="constrained")
-    gs = fig.add_gridspec(n + 1, 1, height_ratios=[2.6] * n + [0.25])
+    gs = fig.add_gridspec(n + 1, 1, height_ratios=[2.6] * n + [legend_height(1)])
     axes = []
     for r in range(n):
         axes.append(fig.add_subplot(gs[r, 0], sharex=axes[0] if axes else None))
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
+    # Older run files have their series at the snapshots only (no /series/time).
+    at_snapshots = run.series_time() is run.time
     dt = np.diff(run.time)
-    every = float(np.median(dt)) if dt.size else 0.0
+    every = float(np.median(dt)) if dt.size and at_snapshots else 0.0
     for ax, (sp, lines) in zip(axes, panels):
         units = lines[0][4] or run.field_attr(sp, "units")
         for i, lay, t, v, u in lines:
@@ -524,7 +532,9 @@ def figure_layers(run, outdir, dpi):
     if sessions:
         handles.append(Line2D([], [], color="0.45", ls=":", lw=1.2,
                               label="session (S1 = day %s)" % fmt_day(sessions[0])))
-    legend_row(fig, gs[n, 0], handles, ncol=len(handles))
+    lines = legend_row(fig, gs[n, 0], handles)
+    if lines > 1:
+        gs.set_height_ratios([2.6] * n + [legend_height(lines)])
     note = ("layer means at the snapshots (every %s d): the first hours after a session fall "
             "between snapshots" % fmt_day(every)) if every > 0.1 else ""
     suptitle(fig, ["Per-layer time courses — %s" % run_title(run), run.protocol_text(), note])
@@ -542,12 +552,23 @@ def suptitle(fig, lines, fontsize=11.5):
     fig.suptitle("\n".join(out), fontsize=fontsize)
 
 
-def legend_row(fig, spec, handles, ncol):
-    """A legend in its own (axis-less) grid row, so that constrained layout leaves room."""
+def legend_height(lines):
+    """Height (in) of a legend row of that many lines: the row is sized to the legend, so
+    that it neither covers the axis label above it nor leaves a gap."""
+    return 0.3 * lines + 0.15
+
+
+def legend_row(fig, spec, handles):
+    """A legend in its own (axis-less) grid row, as many entries per line as the figure's
+    width holds (about 2.9 in each); returns the number of lines."""
     ax = fig.add_subplot(spec)
     ax.axis("off")
-    ax.legend(handles=handles, loc="center", ncol=ncol, frameon=False, borderaxespad=0.0)
-    return ax
+    ncol = max(1, min(len(handles), int(fig.get_figwidth() / 2.9)))
+    leg = ax.legend(handles=handles, loc="center", ncol=ncol, frameon=False, borderaxespad=0.0)
+    # The row is sized for the legend (legend_height); left in the layout, a legend taller than
+    # its empty axes makes constrained layout shrink those axes to nothing and give up.
+    leg.set_in_layout(False)
+    return int(math.ceil(len(handles) / float(ncol)))
 
 
 def save(fig, outdir, name, dpi):

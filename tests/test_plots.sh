@@ -143,6 +143,22 @@ else
   bad "plot_run.py --days $DAYS: exit status $?: $(cat "$TMP/pr2.err")"
 fi
 
+# A short run with a session planned after its end and one map: at least 7 in wide (the title
+# must not wrap to six lines nor the legend be cut off), and constrained layout must not give
+# up (it did when a session label lay far outside the axes: the legend then covered a label).
+if [ "$MODE" = microneedling ] &&
+   "$CISIM" run "$TMP/small.yaml" -o "$TMP/c.h5" "${SMALL[@]}" --set time.end_day=1 \
+     --set "protocol.sessions.day=[0, 28]" > "$TMP/run_c.log" 2>&1; then
+  if "$PY" -W error::UserWarning "$PLOT_RUN" "$TMP/c.h5" --days 1 -o "$TMP/figc" --dpi 100 \
+       > "$TMP/pr3.out" 2> "$TMP/pr3.err"; then
+    ok "plot_run.py on a short run with a session after its end: no layout warning"
+  else
+    bad "plot_run.py on a short run: exit $? $(tail -n 3 "$TMP/pr3.err")"
+  fi
+  # 7 in hold two legend entries a line: three entries take two lines, 0.3 in more
+  check_png "one change map of a short run" "$TMP/figc/$MAP" 700 $((MAP_H + 30))
+fi
+
 # ---- plot_compare.py --------------------------------------------------------------------------
 if "$PY" "$PLOT_CMP" "$TMP/a.h5" "$TMP/b.h5" -o "$TMP/cmp.png" --dpi 100 > "$TMP/pc.out" \
      2> "$TMP/pc.err"; then

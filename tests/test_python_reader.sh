@@ -29,7 +29,8 @@ with h5py.File(new) as f:
     check(np.array_equal(r.fields["collagen"], f["fields/collagen"][()]), "Run.fields values")
     check(np.array_equal(r.coords["z"], f["grid/z"][()]) and r.coords["time"].size == 3, "Run.coords")
     check(r.units["signal"] == "ng mL-1" and r.unit_labels["signal"] == "ng/mL", "Run.units %r" % r.units["signal"])
-    check(r.series["collagen_change_papillary"].shape == (3,), "Run.series")
+    check(r.series_dim == "series_time" and np.array_equal(r.coords["series_time"], f["series/time"][()])
+          and r.series["collagen_change_papillary"].shape == f["series/time"].shape, "Run.series")
 ro = cisim.open_run(old, xarray=False)
 check(ro.units["c"] == "um-3" and ro.unit_labels["c"] == "amount/µm³" and ro.units["z"] == "um",
       "old file units: %r %r" % (ro.units["c"], ro.units["z"]))

@@ -4,8 +4,9 @@
     run = cisim.open_run("run.h5")
 
 With xarray installed (Debian's python3-xarray) `open_run` returns an ``xarray.Dataset``: every
-field as a variable over (time, z, y, x), every series over (time), the layer index over (z),
-coordinates time (day), z, y, x (cell centres, µm; z is the depth below the skin surface), each
+field as a variable over (time, z, y, x), every series over (series_time: a row per accepted
+step, so the hours-long peaks after a session are there), the layer index over (z),
+coordinates time and series_time (day), z, y, x (cell centres, µm; z is the depth below the skin surface), each
 variable's ``units`` (UDUNITS spelling, e.g. "ng mL-1"), ``unit_label`` ("ng/mL") and
 ``long_name`` as attributes, and the file's root, /grid and /code attributes in ``attrs``.
 Without xarray (or with ``xarray=False``) it returns a :class:`Run`, plain numpy arrays in
@@ -13,7 +14,8 @@ dictionaries. Fields are read whole; pass ``fields=[...]`` to read only some, or
 ``fields=[]`` for none.
 
 Run files written before cisim wrote dimension scales and UDUNITS units read the same way:
-the coordinates come from /grid and /time, and a unit like "ng/mL" gets its UDUNITS spelling
+the coordinates come from /grid and /time (older files have their series over time, the
+snapshots), and a unit like "ng/mL" gets its UDUNITS spelling
 here. Only h5py and numpy are needed (Debian's python3-h5py, python3-numpy).
 """
 import re
@@ -75,7 +77,8 @@ def _attrs(obj):
 
 class Run:
     """A run file read into numpy arrays: ``coords`` (time, z, y, x), ``fields`` (name ->
-    (time, z, y, x) array), ``series`` (name -> (time) array), ``layer`` (z), ``units`` and
+    (time, z, y, x) array), ``series`` (name -> array over ``series_dim``: "series_time", the rows' own times in
+    ``coords["series_time"]``, or "time" for older files), ``layer`` (z), ``units`` and
     ``long_names`` (name -> text, for fields, series and coordinates), ``attrs`` (root),
     ``grid_attrs``, ``code_attrs``."""
 
@@ -105,10 +108,22 @@ class Run:
             self.fields = {n: np.asarray(f["fields"][n][:nsnap]) for n in names}
             for n in names:
                 meta[n] = _attrs(f["fields"][n])
+            # Series rows have their own axis, /series/time (a row per accepted step), written
+            # last; older run files hold them at the snapshots (/time).
             self.series = {}
-            for n in (f["series"] if "series" in f else []):
-                self.series[n] = np.asarray(f["series"][n][:nsnap], dtype=float)
-                meta[n] = _attrs(f["series"][n])
+            sg = f["series"] if "series" in f else {}
+            own = "time" in sg
+            if own:
+                st = np.asarray(sg["time"][()], dtype=float)
+                self.coords["series_time"] = st
+                meta["series_time"] = _attrs(sg["time"])
+            nrow = self.coords["series_time"].size if own else nsnap
+            self.series_dim = "series_time" if own else "time"
+            for n in sg:
+                if n == "time":
+                    continue
+                self.series[n] = np.asarray(sg[n][:nrow], dtype=float)
+                meta[n] = _attrs(sg[n])
             self.layer = np.asarray(f["grid/layer"][()]) if "layer" in f["grid"] else None
             self.units = {k: v.get("units", "") for k, v in meta.items()}
             self.unit_labels = {k: v.get("unit_label", "") for k, v in meta.items()}
@@ -123,9 +138,13 @@ class Run:
         import xarray as xr
 
         coords = {c: (c, self.coords[c], self._meta[c]) for c in _COORDS}
+        if self.series_dim == "series_time":
+            coords["series_time"] = ("series_time", self.coords["series_time"],
+                                     self._meta["series_time"])
         data = {n: (_COORDS, v, self._meta[n]) for n, v in self.fields.items()}
         for n, v in self.series.items():
-            data["series/" + n if n in data or n in coords else n] = ("time", v, self._meta[n])
+            data["series/" + n if n in data or n in coords else n] = (self.series_dim, v,
+                                                                      self._meta[n])
         if self.layer is not None:
             data["layer"] = ("z", self.layer, {"long_name": "layer index of each depth row",
                                                "layer_names": self.grid_attrs.get("layer_names", ""),

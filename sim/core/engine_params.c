@@ -55,6 +55,9 @@ const param_desc params_engine_registry[] = {
     {"output.summary_days", P_REALS, "day", "[]", 0, 1e6, NULL, 0, 0, 100,
      "days the end-of-run outcome summary shows, exactly: steps land on each ([]: the snapshots "
      "every 30 days, and the end)"},
+    {"output.series_every_day", P_REAL, "day", "0", 0, 1e6, NULL, 0, 0, 0,
+     "time between rows of /series (0: a row after every accepted step, which resolves the "
+     "hour-long peaks after a session; > 0: steps land on each multiple; docs/run-file.md)"},
     {"checkpoint.every_day", P_REAL, "day", "0", 0, 1e6, NULL, 0, 0, 0,
      "write a checkpoint (RUN.h5.ckpt) each time simulated time passes a multiple of this (0: "
      "never; docs/checkpoint.md)"},

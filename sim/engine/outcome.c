@@ -235,12 +235,17 @@ void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen
 void outcome_step(outcome *o, double *const *u, double t) {
   if (!o) return;
   series_of(o->sr, u, o->buf);
+  outcome_step_series(o, o->buf, t);
+}
+
+void outcome_step_series(outcome *o, const double *ser, double t) {
+  if (!o) return;
   for (int q = 0; q < o->ns; q++)
-    if ((o->flags[q] & REPORT_PEAK) && o->buf[q * o->per + 1] > o->run_peak[q]) {
-      o->run_peak[q] = o->buf[q * o->per + 1];
+    if ((o->flags[q] & REPORT_PEAK) && ser[q * o->per + 1] > o->run_peak[q]) {
+      o->run_peak[q] = ser[q * o->per + 1];
       o->run_peak_t[q] = t;
     }
-  track_observe(o, &o->track[o->cur], t, o->buf);
+  track_observe(o, &o->track[o->cur], t, ser);
 }
 
 void outcome_session(outcome *o, double *const *u, double t, int k) {
@@ -269,6 +274,11 @@ static double return_delay(const outcome *o, const session_track *tr, int e) {
 void outcome_values(outcome *o, double *const *u, double *vals) {
   if (!o) return;
   series_of(o->sr, u, o->buf);
+  outcome_values_series(o, u, o->buf, vals);
+}
+
+void outcome_values_series(outcome *o, double *const *u, const double *ser, double *vals) {
+  if (!o) return;
   const session_track *tr = &o->track[o->cur];
   for (int i = 0; i < o->nser; i++) {
     const oseries *e = &o->ser[i];
@@ -278,7 +288,7 @@ void outcome_values(outcome *o, double *const *u, double *vals) {
       case OS_PEAK_DAY: vals[i] = o->run_peak_t[q]; break;
       case OS_CHANGE: {
         double b0 = o->base0[q * o->per + 2 + e->layer];
-        vals[i] = 100.0 * (o->buf[q * o->per + 2 + e->layer] / b0 - 1.0);
+        vals[i] = 100.0 * (ser[q * o->per + 2 + e->layer] / b0 - 1.0);
         break;
       }
       case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;

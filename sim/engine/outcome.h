@@ -45,9 +45,13 @@ void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen
                              size_t unitlen, char *long_name, size_t longlen);
 /* After every accepted step (u: the state at time t); after session k was applied. */
 void outcome_step(outcome *o, double *const *u, double t);
+/* The same, from the engine's series of that state (series_of), when the caller has it. */
+void outcome_step_series(outcome *o, const double *ser, double t);
 void outcome_session(outcome *o, double *const *u, double t, int k);
 /* The outcome series of the state u (snapshot), into vals[outcome_series_count]. */
 void outcome_values(outcome *o, double *const *u, double *vals);
+/* The same, given ser, the engine's series of u (series_of). */
+void outcome_values_series(outcome *o, double *const *u, const double *ser, double *vals);
 /* Keep a snapshot's full series row (engine's then outcome's) for the summary. */
 cs_status outcome_record(outcome *o, double t, const double *all_series);
 /* Whether the last recorded row is at time t (a summary day that is also a snapshot time is

@@ -8,7 +8,8 @@ cs_status series_init(series_ctx *sr, const grid *g, const model *m, int nthread
   sr->g = g;
   sr->m = m;
   sr->nthreads = nthreads < 1 ? 1 : nthreads;
-  sr->row_buf = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
+  sr->row_buf = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz *
+                       (size_t)(m->nspecies > 0 ? m->nspecies : 1));
   if (!sr->row_buf) return CS_ERROR(CS_ERR_NOMEM, "out of memory (series)");
   return CS_OK;
 }
@@ -44,28 +45,34 @@ void series_describe(const series_ctx *sr, int q, char *name, size_t namelen, ch
 
 void series_of(const series_ctx *sr, double *const *state, double *values) {
   const grid *g = sr->g;
-  const int rows = g->ny * g->nz, per = 2 + g->nlayers;
+  const int rows = g->ny * g->nz, per = 2 + g->nlayers, ns = sr->m->nspecies;
   double *row_buf = sr->row_buf;
-  for (int q = 0; q < sr->m->nspecies; q++) {
-    const double *u = state[q];
-    double mx = -INFINITY;
-    /* Row sums in parallel, then added in row order: the same bits for any thread count. */
-#pragma omp parallel for schedule(static) reduction(max : mx) num_threads(sr->nthreads)
-    for (int row = 0; row < rows; row++) {
-      const double *ur = u + (size_t)row * (size_t)g->nx;
-      double sum = 0;
+  double mxs[MODEL_MAX_SPECIES];
+  for (int q = 0; q < MODEL_MAX_SPECIES; q++) mxs[q] = -INFINITY;
+  /* Row sums in parallel, then added in row order: the same bits for any thread count. One
+     parallel region for every species: this runs after every accepted step. */
+#pragma omp parallel for schedule(static) reduction(max : mxs[:MODEL_MAX_SPECIES]) \
+    num_threads(sr->nthreads)
+  for (int row = 0; row < rows; row++)
+    for (int q = 0; q < ns; q++) {
+      const double *ur = state[q] + (size_t)row * (size_t)g->nx;
+      double sum = 0, mx = mxs[q];
       for (int i = 0; i < g->nx; i++) {
         sum += ur[i];
         mx = ur[i] > mx ? ur[i] : mx;
       }
-      row_buf[row] = sum;
+      mxs[q] = mx;
+      row_buf[(size_t)q * (size_t)rows + (size_t)row] = sum;
     }
+  for (int q = 0; q < ns; q++) {
+    const double *rb = row_buf + (size_t)q * (size_t)rows;
+    const double mx = mxs[q];
     double total = 0, lsum[PARAMS_MAX_LAYERS] = {0};
     long lcount[PARAMS_MAX_LAYERS] = {0};
     for (int row = 0; row < rows; row++) {
       int l = g->layer_of_z[row / g->ny];
-      total += row_buf[row];
-      lsum[l] += row_buf[row];
+      total += rb[row];
+      lsum[l] += rb[row];
       lcount[l] += g->nx;
     }
     values[q * per] = total * grid_cell_volume(g);

@@ -133,6 +133,7 @@ cs_status sim_create(sim *s, const params *p, int nthreads) {
       .scheme = strcmp(params_str(p, "time.scheme"), "first_order") == 0 ? SIM_FIRST_ORDER
                                                                         : SIM_SECOND_ORDER,
       .signed_values = !params_bool(p, "time.nonnegative"),
+      .series_every = params_real(p, "output.series_every_day"),
   };
   o.summary_days = (double *)params_reals(p, "output.summary_days", &o.nsummary);
   /* The grid lives in the sim so that the pointers the solvers keep stay valid. */
@@ -323,6 +324,45 @@ static double next_summary_day(const sim *s, double t) {
   return INFINITY;
 }
 
+/* First multiple of output.series_every_day > t, or INFINITY (every accepted step). The
+   multiples are k * every, by multiplication, so they do not drift. */
+static double next_series_time(const sim *s, double t) {
+  const double every = s->opt.series_every;
+  if (!(every > 0)) return INFINITY;
+  double k = floor(t / every) + 1;
+  while (k * every <= t) k++;
+  return k * every;
+}
+
+/* A series row after the step that reached s->t: after every step at series_every 0, else
+   where the step landed on a series time, a summary day or the target (a snapshot). */
+static int series_row_due(const sim *s, int on_row_time) {
+  return s->series_out && s->series_out->series && s->series_vals &&
+         (!(s->opt.series_every > 0) || on_row_time);
+}
+
+static cs_status series_row(sim *s, int on_row_time) {
+  if (!series_row_due(s, on_row_time)) return CS_OK;
+  sim_series_values(s, s->series_vals);
+  return s->series_out->series(s->series_out->ctx, s->t, s->series_vals);
+}
+
+/* After an accepted step: the outcome follows it, and the series row, if one is due, shares
+   the one pass over the state both need. */
+static cs_status after_step(sim *s, int on_row_time) {
+  if (!series_row_due(s, on_row_time)) {
+    outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t); /* after_transport: see sim.h */
+    return CS_OK;
+  }
+  double *v = s->series_vals;
+  const int nb = series_count(&s->ser);
+  series_of(&s->ser, s->u, v);
+  if (s->mid_mem) outcome_step(s->oc, s->mid, s->t);
+  else outcome_step_series(s->oc, v, s->t);
+  outcome_values_series(s->oc, s->u, v, v + nb);
+  return s->series_out->series(s->series_out->ctx, s->t, v);
+}
+
 /* The outcome's row at a summary day the step landed on (unless a snapshot there records it). */
 static cs_status record_summary_day(sim *s) {
   if (!s->oc || outcome_has_record_at(s->oc, s->t)) return CS_OK;
@@ -396,6 +436,9 @@ cs_status sim_advance_to(sim *s, double t_target) {
     const double sday = next_summary_day(s, s->t);
     const int at_summary = sday <= t_stop; /* landed on like an output time */
     if (at_summary) t_stop = sday;
+    const double stime = next_series_time(s, s->t);
+    const int at_series = stime <= t_stop;
+    if (at_series) t_stop = stime;
     double dt = fmin(s->dt, s->opt.dt_max);
     if (!s->opt.adaptive) dt = s->opt.dt_max;
     const double dt_wanted = dt;
@@ -444,7 +487,8 @@ cs_status sim_advance_to(sim *s, double t_target) {
       s->have_history = 0;
       s->mid_steps = 0;
     }
-    outcome_step(s->oc, s->mid_mem ? s->mid : s->u, s->t); /* after_transport: see sim.h */
+    CS_TRY(after_step(s, lands && ((at_series && s->t == stime) ||
+                                   (at_summary && s->t == sday) || s->t == t_target)));
     if (lands && at_summary && s->t == sday && s->t < t_target) CS_TRY(record_summary_day(s));
     if (s->hook) {
       CS_TRY(s->hook(s, 0, s->hook_ctx));
@@ -471,7 +515,7 @@ void sim_series_describe(const sim *s, int q, char *name, size_t namelen, char *
 
 void sim_series_values(sim *s, double *values) {
   series_of(&s->ser, s->u, values);
-  outcome_values(s->oc, s->u, values + series_count(&s->ser));
+  outcome_values_series(s->oc, s->u, values, values + series_count(&s->ser));
 }
 
 static cs_status write_snapshot(sim *s, const sim_output *out, double *vals) {
@@ -480,25 +524,19 @@ static cs_status write_snapshot(sim *s, const sim_output *out, double *vals) {
     if (!outcome_has_record_at(s->oc, s->t)) CS_TRY(outcome_record(s->oc, s->t, vals));
   }
   if (!out) return CS_OK;
-  if (!s->oc) sim_series_values(s, vals);
   const double *fields[MODEL_MAX_SPECIES];
   for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
-  return out->write(out->ctx, s->t, fields, vals);
+  return out->write(out->ctx, s->t, fields);
 }
 
 /* The bad state of a step that went non-finite, as one more snapshot, keeping the error. */
-static cs_status diagnostic_snapshot(sim *s, const sim_output *out, double *vals,
-                                     cs_status err) {
+static cs_status diagnostic_snapshot(sim *s, const sim_output *out, cs_status err) {
   if (!out) return err;
   char msg[1024];
   snprintf(msg, sizeof msg, "%s", cs_error_message());
-  double t = s->t;
-  s->t = s->fail_t;
-  sim_series_values(s, vals);
   const double *fields[MODEL_MAX_SPECIES];
   for (int q = 0; q < s->ns; q++) fields[q] = s->u[q];
-  cs_status st = out->write(out->ctx, s->t, fields, vals);
-  s->t = t;
+  cs_status st = out->write(out->ctx, s->fail_t, fields);
   if (st != CS_OK)
     return CS_ERROR(err, "%s (and the diagnostic snapshot failed: %s)", msg, cs_error_message());
   return CS_ERROR(err, "%s; the run file's last snapshot (day %.9g) holds the state with it",
@@ -510,10 +548,13 @@ static cs_status run_from(sim *s, const sim_output *out, void (*progress)(const 
   double *vals = malloc(sizeof(double) * (size_t)sim_series_count(s));
   if (!vals) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   s->stop = s->stopped = 0;
+  s->series_out = out;
+  s->series_vals = vals;
   cs_status st = CS_OK;
   if (!resume) {
     s->next_output = 0;
     st = write_snapshot(s, out, vals);
+    if (st == CS_OK) st = series_row(s, 1);
     s->next_output = 1;
   }
   /* Output times are n * every, computed by multiplication so they do not drift. */
@@ -521,7 +562,7 @@ static cs_status run_from(sim *s, const sim_output *out, void (*progress)(const 
     double target = fmin(n * s->opt.output_every_day, s->opt.end_day);
     if (s->opt.end_day - target < 1e-9 * s->opt.output_every_day) target = s->opt.end_day;
     st = sim_advance_to(s, target);
-    if (st != CS_OK && s->nonfinite) st = diagnostic_snapshot(s, out, vals, st);
+    if (st != CS_OK && s->nonfinite) st = diagnostic_snapshot(s, out, st);
     if (st != CS_OK || s->stopped) break;
     st = write_snapshot(s, out, vals);
     if (st == CS_OK) s->next_output = n + 1;
@@ -534,6 +575,8 @@ static cs_status run_from(sim *s, const sim_output *out, void (*progress)(const 
       }
     }
   }
+  s->series_out = NULL;
+  s->series_vals = NULL;
   free(vals);
   return st;
 }

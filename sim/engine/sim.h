@@ -27,10 +27,13 @@ void sim_free(sim *s);
    before the next step: a snapshot at T shows the skin just before the session. */
 cs_status sim_advance_to(sim *s, double t_target);
 
-/* Where a run's snapshots go: write is called with the time, one array per species and the
-   series row (sim_series_count values). The run file supplies one (sim/io/hdf5out.h). */
-typedef struct {
-  cs_status (*write)(void *ctx, double t, const double *const *fields, const double *series);
+/* Where a run's output goes (the run file supplies one: sim/io/hdf5out.h). write: a snapshot,
+   the time and one array per species. series (may be NULL): one series row, the time and
+   sim_series_count values, at t = 0 and after every accepted step (time.series_every_day 0)
+   or at each multiple of series_every_day, each snapshot and summary day. */
+typedef struct sim_output_s {
+  cs_status (*write)(void *ctx, double t, const double *const *fields);
+  cs_status (*series)(void *ctx, double t, const double *series);
   void *ctx;
 } sim_output;
 

@@ -37,6 +37,9 @@ typedef struct {
      snapshot. Sorted, owned by the sim; NULL: none. */
   double *summary_days;
   int nsummary;
+  /* Time between series rows (output.series_every_day); 0: a row after every accepted step.
+     Rows never change the steps at 0; at > 0 steps land on each multiple, like outputs. */
+  double series_every;
   /* Second order: 1 keeps the plain, linear extrapolation, negative values included
      (time.nonnegative: false); 0 applies the positivity remedy of sim/step2.h. */
   int signed_values;
@@ -66,6 +69,9 @@ typedef struct sim {
   long nsteps, nrejected, nsubsteps;
   struct step2 *s2;                 /* second order: its scratch (sim/engine/step2.h), else NULL */
   long nlimited;                    /* second order: cells set to 0 by the positivity remedy */
+  /* second order: wall-clock seconds in this process's steps, by phase (reaction, transport,
+     error norm and extrapolation), for `cisim run`'s closing line; never read by the steps */
+  double sec_reaction, sec_transport, sec_control;
   series_ctx ser;                   /* the engine's own diagnostics (series.h) */
   /* treatment: the model's sessions (NULL: none) and the next session to apply */
   const treatment *treat;
@@ -77,6 +83,9 @@ typedef struct sim {
      to stop by setting stop; sim_advance_to and sim_run then return CS_OK with stopped = 1 and
      a state that a checkpoint restores exactly (sim/io/checkpoint.h). */
   long next_output;
+  /* sim_run: where series rows go (NULL: none, e.g. sim_advance_to alone) and a row buffer */
+  const struct sim_output_s *series_out;
+  double *series_vals;
   cs_status (*hook)(struct sim *s, int after_snapshot, void *ctx);
   void *hook_ctx;
   int stop, stopped;

@@ -21,6 +21,7 @@
 #include "hdf5out_meta.h"
 #include "hdf5out_punctures.h"
 #include "hdf5out_resume.h"
+#include "hdf5out_series.h"
 #include "protocol.h"
 #include "run_id.h"
 #include "xdmf.h"
@@ -30,8 +31,8 @@
 #define CISIM_VERSION "unknown"
 #endif
 
-/* Time and series grow by one value per snapshot; a chunk per value would bloat the index. */
-#define SERIES_CHUNK 256
+/* /time grows by one value per snapshot; a chunk per value would bloat the index. */
+#define TIME_CHUNK 256
 
 static void iso_now(char buf[32]) {
   time_t now = time(NULL);
@@ -40,10 +41,10 @@ static void iso_now(char buf[32]) {
     snprintf(buf, 32, "unknown");
 }
 
-/* Datasets that grow by one row per snapshot: /time, /fields/<species>, /series/<name>. */
+/* Datasets that grow by one row per snapshot, /time and /fields/<species>, and /series. */
 static cs_status make_growing(hdf5out *o, const hdf5out_options *opt, const model *m,
                               const series_desc *sd) {
-  hsize_t one = SERIES_CHUNK;
+  hsize_t one = TIME_CHUNK;
   o->time = h5a_extendible(o->file, "time", H5T_IEEE_F64LE, 1, NULL, &one, 0);
   if (o->time < 0) return hdf5out_io_err(o, "", "/time");
   CS_TRY(hdf5out_label(o, o->time, "/time", "day", "simulated time of the snapshot"));
@@ -65,16 +66,15 @@ static cs_status make_growing(hdf5out *o, const hdf5out_options *opt, const mode
   }
   H5Gclose(g);
   if (st != CS_OK) return st;
-
-  g = H5Gcreate2(o->file, "series", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (g < 0) return hdf5out_io_err(o, "group ", "/series");
-  for (int i = 0; i < o->nseries && st == CS_OK; i++) {
-    snprintf(obj, sizeof obj, "/series/%s", sd[i].name);
-    o->series[i] = h5a_extendible(g, sd[i].name, H5T_IEEE_F64LE, 1, NULL, &one, 0);
-    st = o->series[i] < 0 ? hdf5out_io_err(o, "", obj)
-                          : hdf5out_label(o, o->series[i], obj, sd[i].unit, sd[i].long_name);
+  const char **col = malloc(sizeof(char *) * 3 * (size_t)(o->nseries > 0 ? o->nseries : 1));
+  if (!col) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", o->path);
+  for (int i = 0; i < o->nseries; i++) {
+    col[i] = sd[i].name;
+    col[o->nseries + i] = sd[i].unit;
+    col[2 * o->nseries + i] = sd[i].long_name;
   }
-  H5Gclose(g);
+  st = hdf5out_series_create(o, col, col + o->nseries, col + 2 * o->nseries);
+  free(col);
   return st;
 }
 
@@ -197,12 +197,15 @@ static double mono_s(void) {
 static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
                                       const double *series_values);
 
-static cs_status write_to(void *ctx, double t, const double *const *fields,
-                          const double *series) {
-  return hdf5out_write_snapshot(ctx, t, fields, series);
+static cs_status write_to(void *ctx, double t, const double *const *fields) {
+  return hdf5out_write_snapshot(ctx, t, fields, NULL);
 }
 
-sim_output hdf5out_output(hdf5out *o) { return (sim_output){write_to, o}; }
+static cs_status series_to(void *ctx, double t, const double *series) {
+  return hdf5out_series_append(ctx, t, series);
+}
+
+sim_output hdf5out_output(hdf5out *o) { return (sim_output){write_to, series_to, o}; }
 
 cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
                                  const double *series_values) {
@@ -214,9 +217,11 @@ cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
 
 static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
                                       const double *series_values) {
-  if (!o || o->file < 0 || (o->nfields > 0 && !u) || (o->nseries > 0 && !series_values))
+  if (!o || o->file < 0 || (o->nfields > 0 && !u))
     return CS_ERROR(CS_ERR_INPUT, "hdf5out_write_snapshot: no open output or no data");
   h5a_error_clear();
+  if (series_values) CS_TRY(hdf5out_series_append(o, t, series_values));
+  CS_TRY(hdf5out_series_flush(o));
   hsize_t n = o->nsnap;
   for (int s = 0; s < o->nfields; s++) {
     const void *buf = u[s];
@@ -229,9 +234,6 @@ static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const 
     if (h5a_append_row(o->fields[s], 4, o->row, n, mtype, buf) < 0)
       return hdf5out_dataset_err(o, o->fields[s]);
   }
-  for (int i = 0; i < o->nseries; i++)
-    if (h5a_append_row(o->series[i], 1, NULL, n, H5T_NATIVE_DOUBLE, &series_values[i]) < 0)
-      return hdf5out_dataset_err(o, o->series[i]);
   /* /time last: its length counts the snapshots that were written completely. */
   if (h5a_append_row(o->time, 1, NULL, n, H5T_NATIVE_DOUBLE, &t) < 0)
     return hdf5out_dataset_err(o, o->time);
@@ -269,6 +271,7 @@ cs_status hdf5out_close(hdf5out *o, int finished) {
   if (!o) return CS_OK;
   h5a_error_clear();
   cs_status st = CS_OK;
+  if (o->file >= 0) st = hdf5out_series_flush(o);
   if (o->file >= 0) {
     char now[32];
     iso_now(now);
@@ -298,7 +301,8 @@ cs_status hdf5out_close(hdf5out *o, int finished) {
 /* ---- continuing a run (cisim run --resume) ---- */
 
 cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, const model *m,
-                              const series_desc *series, int nseries, long nsnap) {
+                              const series_desc *series, int nseries, long nsnap,
+                              double t) {
   *out = NULL;
   if (!path || !g || !m || nseries < 0 || (nseries > 0 && !series) || nsnap < 0)
     return CS_ERROR(CS_ERR_INPUT, "hdf5out_open_append: missing path, grid or model");
@@ -309,8 +313,11 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
   hdf5out *o = hdf5out_alloc(path, g, m, nseries, (size_t)nsnap + 64);
   if (!o) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", path);
   cs_status st = hdf5out_resume_open(o);
-  for (int i = 0; st == CS_OK && i < nseries; i++)
-    st = hdf5out_resume_series(o, i, series[i].name);
+  const char **names = malloc(sizeof(char *) * (size_t)(nseries > 0 ? nseries : 1));
+  if (!names) st = CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", path);
+  for (int i = 0; st == CS_OK && i < nseries; i++) names[i] = series[i].name;
+  if (st == CS_OK) st = hdf5out_series_resume(o, names, t);
+  free(names);
   if (st == CS_OK) st = hdf5out_resume_cut(o, nsnap);
   if (st == CS_OK) st = hdf5out_resume_mark(o, nsnap);
   if (st == CS_OK) hdf5out_resume_extra(o);
@@ -336,6 +343,7 @@ double hdf5out_io_seconds(const hdf5out *o) { return o ? o->io_seconds : 0; }
 cs_status hdf5out_sync(hdf5out *o) {
   if (!o || o->file < 0) return CS_OK;
   h5a_error_clear();
+  CS_TRY(hdf5out_series_flush(o));
   if (H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) return hdf5out_io_err(o, "(flush) ", "/");
   void *handle = NULL;
   if (H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) {

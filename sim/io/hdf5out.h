@@ -57,10 +57,11 @@ typedef struct {
 cs_status hdf5out_create(hdf5out **out, const hdf5out_options *o, const grid *g,
                          const model *m, const params *p, const series_desc *series,
                          int nseries);
-/* Append one snapshot: time t (days), every species field u[s][ncell], and the nseries
-   series values given at create. Flushes the file. */
-/* The run file as the place a run's snapshots go (sim_run). */
+/* The run file as the place a run's snapshots and series rows go (sim_run). */
 sim_output hdf5out_output(hdf5out *o);
+/* Append one snapshot: time t (days) and every species field u[s][ncell]; with series_values
+   (the nseries values given at create; may be NULL) also a series row at t. Writes the
+   buffered series rows and flushes the file. */
 cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
                                  const double *series_values);
 /* Record a treatment protocol's punctures and its wound maps (rasterised here with nthreads)
@@ -71,11 +72,12 @@ cs_status hdf5out_write_punctures(hdf5out *o, const struct protocol *pr, const g
 
 /* Reopen an existing run file to continue it (cisim run --resume): the file must hold the
    datasets create would have made for this grid, model and series, and at least nsnap
-   snapshots; snapshots after the first nsnap (written after the checkpoint being resumed)
-   are cut off, /time first. Marks the file unfinished again and counts the resume in the root
+   snapshots; snapshots after the first nsnap and series rows after time t (written after
+   the checkpoint being resumed) are cut off. Marks the file unfinished again and counts the resume in the root
    attribute `resumed`. */
 cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, const model *m,
-                              const series_desc *series, int nseries, long nsnap);
+                              const series_desc *series, int nseries, long nsnap,
+                              double t);
 /* Snapshots written completely so far. */
 long hdf5out_nsnap(const hdf5out *o);
 /* The root attribute `created` (UTC time the file was made). */

@@ -70,11 +70,6 @@ cs_status hdf5out_write_dims(hdf5out *o) {
     snprintf(obj, sizeof obj, "/fields/%s", o->m->species[s].name);
     for (unsigned d = 0; d < 4 && st == CS_OK; d++) st = attach(o, o->fields[s], obj, ds[d], d);
   }
-  for (int i = 0; i < o->nseries && st == CS_OK; i++) {
-    char name[256] = "";
-    if (H5Iget_name(o->series[i], name, sizeof name) <= 0) snprintf(name, sizeof name, "/series");
-    st = attach(o, o->series[i], name, ds[0], 0);
-  }
   if (st == CS_OK) {
     hid_t layer = H5Dopen2(o->file, "/grid/layer", H5P_DEFAULT);
     st = layer < 0 ? hdf5out_io_err(o, "", "/grid/layer")

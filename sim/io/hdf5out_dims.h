@@ -10,7 +10,8 @@
  *                                      group /fields holds its own coordinates: xarray's
  *                                      open_dataset(f, group="fields") reads only one group
  *   /fields/<species>                  dimensions attached: (time, z, y, x)
- *   /series/<name>                     (time)
+ *   /series/time, /series/<name>       the series' own time axis, made and attached by
+ *                                      hdf5out_series.h
  *   /grid/layer                        (z)
  *   /grid/layer_cells                  (z, y, x)
  *

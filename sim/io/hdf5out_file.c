@@ -19,7 +19,7 @@ hdf5out *hdf5out_alloc(const char *path, const grid *g, const model *m, int nser
                        size_t times_cap) {
   hdf5out *o = calloc(1, sizeof *o);
   if (!o) return NULL;
-  o->file = o->time = H5I_INVALID_HID;
+  o->file = o->time = o->stime = H5I_INVALID_HID;
   o->nfields = m->nspecies;
   o->nseries = nseries;
   o->row[0] = (hsize_t)g->nz;
@@ -51,6 +51,7 @@ int hdf5out_release(hdf5out *o) {
   for (int i = 0; o->series && i < o->nseries; i++)
     if (o->series[i] >= 0 && H5Dclose(o->series[i]) < 0) bad = 1;
   if (o->time >= 0 && H5Dclose(o->time) < 0) bad = 1;
+  if (o->stime >= 0 && H5Dclose(o->stime) < 0) bad = 1;
   if (bad) h5a_note();
   if (o->file >= 0 && H5Fclose(o->file) < 0) {
     h5a_note();
@@ -59,6 +60,7 @@ int hdf5out_release(hdf5out *o) {
   free(o->fields);
   free(o->series);
   free(o->scratch);
+  free(o->sbuf);
   free(o->path);
   free(o->xmf_path);
   free(o->times);

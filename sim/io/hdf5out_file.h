@@ -24,6 +24,10 @@ struct hdf5out {
   hid_t *fields;    /* [nfields] /fields/<species> */
   hid_t *series;    /* [nseries] /series/<name> */
   int nfields, nseries;
+  hid_t stime;      /* /series/time (hdf5out_series.h) */
+  hsize_t nrows;    /* series rows written */
+  double *sbuf;     /* [nseries + 1][sbuf_cap] rows not yet written, column-major; time last */
+  size_t sbuf_n, sbuf_cap;
   hsize_t row[3];   /* nz, ny, nx */
   size_t ncell;
   int single;

@@ -75,13 +75,6 @@ cs_status hdf5out_resume_open(hdf5out *o) {
   return st;
 }
 
-cs_status hdf5out_resume_series(hdf5out *o, int i, const char *name) {
-  char obj[320];
-  snprintf(obj, sizeof obj, "/series/%s", name);
-  o->series[i] = H5Dopen2(o->file, obj, H5P_DEFAULT);
-  return o->series[i] < 0 ? open_fail(o, obj, "is missing") : CS_OK;
-}
-
 cs_status hdf5out_resume_cut(hdf5out *o, long nsnap) {
   cs_status st = CS_OK;
   char obj[320];
@@ -100,11 +93,8 @@ cs_status hdf5out_resume_cut(hdf5out *o, long nsnap) {
   }
   for (int s = 0; st == CS_OK && s < o->nfields; s++)
     if (rows_of(o->fields[s]) < nsnap) st = open_fail(o, "a field", "holds too few snapshots");
-  for (int i = 0; st == CS_OK && i < o->nseries; i++)
-    if (rows_of(o->series[i]) < nsnap) st = open_fail(o, "a series", "holds too few snapshots");
   if (st == CS_OK) st = cut_to(o, o->time, nsnap);
   for (int s = 0; st == CS_OK && s < o->nfields; s++) st = cut_to(o, o->fields[s], nsnap);
-  for (int i = 0; st == CS_OK && i < o->nseries; i++) st = cut_to(o, o->series[i], nsnap);
   if (st == CS_OK && nsnap > 0 &&
       H5Dread(o->time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, o->times) < 0)
     st = open_fail(o, "/time", "cannot be read");

@@ -11,9 +11,7 @@
 /* Open o->path for writing, /time and every /fields/<species> of o->m, which must hold o's
    grid; learns whether fields are single precision. */
 cs_status hdf5out_resume_open(hdf5out *o);
-/* Open /series/<name> as series i. */
-cs_status hdf5out_resume_series(hdf5out *o, int i, const char *name);
-/* Every dataset must hold at least nsnap snapshots; those after the first nsnap are cut off,
+/* (The series are hdf5out_series_resume's.) Every dataset of /time and /fields must hold at least nsnap snapshots; those after the first nsnap are cut off,
    and the times of the first nsnap are read back (for the XDMF sidecar). */
 cs_status hdf5out_resume_cut(hdf5out *o, long nsnap);
 /* Read `run_id` and `created`; set finished = 0, status = running, resumed + 1; flush. */

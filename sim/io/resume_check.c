@@ -90,6 +90,11 @@ static cs_status check_datasets(hid_t f, const char *path, const grid *g, const 
       return refuse(path, "/%s holds a different grid than the checkpoint's", obj);
     if (rows < nsnap) return refuse(path, "/%s holds fewer snapshots than the checkpoint covers", obj);
   }
+  hsize_t dt[1] = {0};
+  if (shape_of(f, "series/time", 1, dt) < 0)
+    return refuse(path, "%s",
+                  "its /series has no time axis of its own (written before series had "
+                  "one; they follow the snapshots): finish it with that version, or start it again");
   for (int i = 0; i < nseries; i++) {
     hsize_t d[1] = {0};
     snprintf(obj, sizeof obj, "series/%s", series[i].name);

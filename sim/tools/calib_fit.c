@@ -20,7 +20,8 @@ typedef struct {
   calib_runner *r;
   FILE *progress;
   double *zlo, *zhi; /* bounds in fit coordinates */
-  /* the last Jacobian's runs: [0] the point itself, [1 + j] the step in z_j of h[j] */
+  /* the last Jacobian's runs: [g] the point itself, [(1 + j) G + g] the step in z_j of h[j],
+     for each of the G groups g */
   char (*jpaths)[CALIB_PATH];
   double *h;
   cs_status failed; /* the first failure inside a GSL callback */
@@ -47,26 +48,40 @@ cs_status calib_overrides(const calib_spec *cs, const double *x, char **text) {
   return CS_OK;
 }
 
-static cs_status overrides_z(const calib_spec *cs, const double *z, char **text) {
+static int ngroups(const calib_spec *cs) { return cs->ngroups > 0 ? cs->ngroups : 1; }
+
+/* The overrides of point z, one text per group: sets[0..ngroups-1]. */
+static cs_status overrides_z(const calib_spec *cs, const double *z, char **sets) {
   double x[20];
   for (int j = 0; j < cs->np; j++) x[j] = to_x(&cs->par[j], z[j]);
-  return calib_overrides(cs, x, text);
-}
-
-/* The observed quantities (or predictions) in run file h5: out[i] for list[0..n-1]. */
-static cs_status read_model(const char *h5, const calib_obs *list, int n, double *out) {
-  for (int i = 0; i < n; i++)
-    CS_TRY(sweep_outcome_series(h5, list[i].series, &list[i].day, 1, &out[i]));
+  for (int g = 0; g < ngroups(cs); g++) {
+    char *t = NULL;
+    CS_TRY(calib_overrides(cs, x, &t));
+    const char *extra = cs->ngroups > 0 ? cs->group_set[g] : "";
+    size_t len = strlen(t) + strlen(extra) + 1;
+    sets[g] = malloc(len);
+    if (sets[g]) snprintf(sets[g], len, "%s%s", t, extra);
+    free(t);
+    if (!sets[g]) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  }
   return CS_OK;
 }
 
-static cs_status residuals(const calib_spec *cs, const char *h5, double *res) {
-  CS_TRY(read_model(h5, cs->obs, cs->nobs, res));
+/* The observed quantities (or predictions) in the run files of one point, paths[group]:
+   out[i] for list[0..n-1]. */
+static cs_status read_model(char (*paths)[CALIB_PATH], const calib_obs *list, int n, double *out) {
+  for (int i = 0; i < n; i++)
+    CS_TRY(sweep_outcome_series(paths[list[i].group], list[i].series, &list[i].day, 1, &out[i]));
+  return CS_OK;
+}
+
+static cs_status residuals(const calib_spec *cs, char (*paths)[CALIB_PATH], double *res) {
+  CS_TRY(read_model(paths, cs->obs, cs->nobs, res));
   for (int i = 0; i < cs->nobs; i++) {
     if (!isfinite(res[i]))
       return CS_ERROR(CS_ERR_INPUT,
-                      "%s: no value of %s at day %g (beyond the run's last snapshot?)", h5,
-                      cs->obs[i].series, cs->obs[i].day);
+                      "%s: no value of %s at day %g (beyond the run's end?)",
+                      paths[cs->obs[i].group], cs->obs[i].series, cs->obs[i].day);
     res[i] = (res[i] - cs->obs[i].value) / cs->obs[i].sd;
   }
   return CS_OK;
@@ -74,11 +89,15 @@ static cs_status residuals(const calib_spec *cs, const char *h5, double *res) {
 
 static int f_fn(const gsl_vector *zv, void *params, gsl_vector *f) {
   fit_ctx *c = params;
-  char *set = NULL, path[1][CALIB_PATH];
-  cs_status st = overrides_z(c->cs, zv->data, &set);
-  if (st == CS_OK) st = calib_run_points(c->r, 1, &set, path);
-  if (st == CS_OK) st = residuals(c->cs, path[0], f->data);
-  free(set);
+  int G = ngroups(c->cs);
+  char **sets = calloc((size_t)G, sizeof(char *));
+  char (*path)[CALIB_PATH] = calloc((size_t)G, sizeof *path);
+  cs_status st = sets && path ? overrides_z(c->cs, zv->data, sets) : CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  if (st == CS_OK) st = calib_run_points(c->r, G, sets, path);
+  if (st == CS_OK) st = residuals(c->cs, path, f->data);
+  for (int g = 0; sets && g < G; g++) free(sets[g]);
+  free(sets);
+  free(path);
   if (st != CS_OK && c->failed == CS_OK) c->failed = st;
   return st == CS_OK ? GSL_SUCCESS : GSL_EBADFUNC;
 }
@@ -87,10 +106,10 @@ static int f_fn(const gsl_vector *zv, void *params, gsl_vector *f) {
 static int df_fn(const gsl_vector *zv, void *params, gsl_matrix *J) {
   fit_ctx *c = params;
   const calib_spec *cs = c->cs;
-  int p = cs->np, n = cs->nobs;
-  char *sets[21] = {0};
+  int p = cs->np, n = cs->nobs, G = ngroups(cs);
+  char **sets = calloc((size_t)((p + 1) * G), sizeof(char *));
   double z[20], *r0 = malloc((size_t)n * sizeof(double)), *r1 = malloc((size_t)n * sizeof(double));
-  cs_status st = r0 && r1 ? CS_OK : CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  cs_status st = sets && r0 && r1 ? CS_OK : CS_ERROR(CS_ERR_NOMEM, "out of memory");
   for (int k = 0; k <= p && st == CS_OK; k++) {
     memcpy(z, zv->data, (size_t)p * sizeof(double));
     if (k > 0) {
@@ -99,15 +118,16 @@ static int df_fn(const gsl_vector *zv, void *params, gsl_matrix *J) {
       c->h[j] = z[j] + h <= c->zhi[j] ? h : -h;
       z[j] += c->h[j];
     }
-    st = overrides_z(cs, z, &sets[k]);
+    st = overrides_z(cs, z, &sets[k * G]);
   }
-  if (st == CS_OK) st = calib_run_points(c->r, p + 1, sets, c->jpaths);
-  if (st == CS_OK) st = residuals(cs, c->jpaths[0], r0);
+  if (st == CS_OK) st = calib_run_points(c->r, (p + 1) * G, sets, c->jpaths);
+  if (st == CS_OK) st = residuals(cs, c->jpaths, r0);
   for (int j = 0; j < p && st == CS_OK; j++) {
-    st = residuals(cs, c->jpaths[1 + j], r1);
+    st = residuals(cs, c->jpaths + (1 + j) * G, r1);
     for (int i = 0; i < n && st == CS_OK; i++) gsl_matrix_set(J, (size_t)i, (size_t)j, (r1[i] - r0[i]) / c->h[j]);
   }
-  for (int k = 0; k <= p; k++) free(sets[k]);
+  for (int k = 0; sets && k < (p + 1) * G; k++) free(sets[k]);
+  free(sets);
   free(r0);
   free(r1);
   if (st != CS_OK && c->failed == CS_OK) c->failed = st;
@@ -177,9 +197,10 @@ static cs_status predictions(const fit_ctx *c, calib_result *res) {
   int p = cs->np, m = cs->npred;
   if (m == 0) return CS_OK;
   double *g = malloc((size_t)(m * p) * sizeof(double)), *v = malloc((size_t)m * sizeof(double));
-  cs_status st = g && v ? read_model(c->jpaths[0], cs->pred, m, res->pred) : CS_ERROR(CS_ERR_NOMEM, "out of memory");
+  int G = ngroups(cs);
+  cs_status st = g && v ? read_model(c->jpaths, cs->pred, m, res->pred) : CS_ERROR(CS_ERR_NOMEM, "out of memory");
   for (int j = 0; j < p && st == CS_OK; j++) {
-    st = read_model(c->jpaths[1 + j], cs->pred, m, v);
+    st = read_model(c->jpaths + (1 + j) * G, cs->pred, m, v);
     for (int i = 0; i < m; i++) g[i * p + j] = (v[i] - res->pred[i]) / c->h[j];
   }
   for (int i = 0; i < m && st == CS_OK; i++) {
@@ -216,7 +237,7 @@ static cs_status finish(fit_ctx *c, const gsl_vector *z, calib_result *res) {
     res->hi95[j] = q->logscale ? exp(zj + Z95 * sd) : zj + Z95 * sd;
     res->at_bound[j] = zj <= c->zlo[j] || zj >= c->zhi[j];
   }
-  if (st == CS_OK) st = read_model(c->jpaths[0], cs->obs, n, res->model);
+  if (st == CS_OK) st = read_model(c->jpaths, cs->obs, n, res->model);
   if (st == CS_OK) st = predictions(c, res);
   if (st == CS_OK) snprintf(res->best_run, sizeof res->best_run, "%s", c->jpaths[0]);
   gsl_matrix_free(J);
@@ -250,7 +271,7 @@ cs_status calib_fit(const calib_spec *cs, calib_runner *r, FILE *progress, calib
   int p = cs->np, n = cs->nobs;
   CS_TRY(result_alloc(res, p, n, cs->npred));
   fit_ctx c = {cs, r, progress, calloc((size_t)p, sizeof(double)), calloc((size_t)p, sizeof(double)),
-               calloc((size_t)p + 1, sizeof *c.jpaths), calloc((size_t)p, sizeof(double)), CS_OK};
+               calloc((size_t)((p + 1) * ngroups(cs)), sizeof *c.jpaths), calloc((size_t)p, sizeof(double)), CS_OK};
   gsl_vector *z0 = gsl_vector_alloc((size_t)p);
   gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
   fp.trs = gsl_multifit_nlinear_trs_lm;

@@ -9,7 +9,8 @@
  * Covariance C = (JᵀJ)⁻¹ at the best fit (the sd are taken as known, not rescaled by χ²),
  * in z; 95 % intervals z ± 1.96 √C_jj mapped back to x (asymmetric on a log scale).
  * Predictions: value at the best fit ± 1.96 √(g C gᵀ), g their forward-difference gradient
- * from the same runs (linearised propagation). */
+ * from the same runs (linearised propagation). With observation groups (calib_spec.h:
+ * observations under different protocols) every point is one run per group. */
 #ifndef CISIM_CALIB_FIT_H
 #define CISIM_CALIB_FIT_H
 

@@ -157,9 +157,7 @@ static cs_status batch(calib_runner *r, int m, char *const *sets, char (*paths)[
 
 cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH]) {
   char exe[CALIB_PATH], runs[CALIB_PATH];
-  ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (el <= 0) return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe)");
-  exe[el] = '\0';
+  CS_TRY(sweep_program(exe, sizeof exe));
   snprintf(runs, sizeof runs, "%s/runs", r->dir);
   CS_TRY(sweep_mkdirs(runs));
   pid_t *pids = calloc((size_t)m + 1, sizeof(pid_t));

@@ -28,6 +28,7 @@ typedef struct {
   char *series;        /* /series dataset name: metric_layer or metric */
   char *metric, *layer; /* as given (layer "" when none) */
   double day, value, sd;
+  int group;           /* its run among the spec's groups (0 without groups) */
 } calib_obs;
 
 typedef struct {
@@ -41,6 +42,11 @@ typedef struct {
   int nobs, npred;
   long max_iter;
   double xtol, gtol, ftol, fd_step;
+  /* Observations made under different protocols (cisim validate's studies): group g's runs
+     add the overrides group_set[g] ("key=value\n" lines) to each point's; every point is
+     then ngroups runs. 0 (what a spec file gives): one group, no extra overrides. */
+  char **group_set;
+  int ngroups;
 } calib_spec;
 
 /* Reads and checks the spec: the base config loads, each fitted key is a real parameter of

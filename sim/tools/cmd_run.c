@@ -258,7 +258,8 @@ static cs_status open_resumed(run_job *j) {
   CS_TRY(checkpoint_restore(j->ckpt_path, &j->s));
   const resume_claim claim = {j->hdr.run_id, j->hdr.nsnap, j->hdr.t};
   CS_TRY(resume_check_runfile(j->out_path, j->s.g, j->s.m, j->sd, j->nser, &claim));
-  CS_TRY(hdf5out_open_append(&j->out, j->out_path, j->s.g, j->s.m, j->sd, j->nser, j->hdr.nsnap));
+  CS_TRY(hdf5out_open_append(&j->out, j->out_path, j->s.g, j->s.m, j->sd, j->nser, j->hdr.nsnap,
+                             j->hdr.t));
   if (j->change[0]) CS_TRY(hdf5out_replace_parameters(j->out, &j->p, j->change));
   return CS_OK;
 }
@@ -360,11 +361,19 @@ static cs_status finish(run_job *j, cs_status st) {
     return st;
   }
   unlink(j->ckpt_path); /* the run file is complete; nothing to resume */
+  const double pc = wall > 0 ? 100 / wall : 0.0;
   fprintf(stderr,
           "cisim: done: %ld steps (%ld rejected), %ld reaction substeps, %.2f s "
           "(output %.2f s, %.1f %%) -> %s\n",
-          s->nsteps, s->nrejected, s->nsubsteps, wall, io, wall > 0 ? 100 * io / wall : 0.0,
-          j->out_path);
+          s->nsteps, s->nrejected, s->nsubsteps, wall, io, io * pc, j->out_path);
+  /* where the time went (the second-order steps time their phases; the rest is set-up,
+     sessions, series and outcome) */
+  if (s->s2)
+    fprintf(stderr,
+            "cisim: time: reaction %.1f %%, transport %.1f %%, step control %.1f %%, output "
+            "%.1f %%, other %.1f %%\n",
+            s->sec_reaction * pc, s->sec_transport * pc, s->sec_control * pc, io * pc,
+            100 - (s->sec_reaction + s->sec_transport + s->sec_control + io) * pc);
   return st;
 }
 

@@ -86,6 +86,30 @@ cs_status compare_runfile_vector(const compare_runfile *rf, const char *obj, dou
   return st;
 }
 
+cs_status compare_runfile_series(const compare_runfile *rf, const char *obj, double **v,
+                                 size_t *n) {
+  if (H5Lexists(rf->file, "series/time", H5P_DEFAULT) <= 0)
+    return compare_runfile_vector(rf, obj, v, n);
+  double *rows = NULL, *t = NULL;
+  size_t nr = 0, nt = 0;
+  cs_status st = compare_runfile_vector(rf, obj, &rows, &nr);
+  if (st == CS_OK) st = compare_runfile_vector(rf, "series/time", &t, &nt);
+  if (st == CS_OK) {
+    *v = malloc((rf->nsnap ? rf->nsnap : 1) * sizeof **v);
+    if (!*v) st = compare_nomem();
+  }
+  if (nr < nt) nt = nr; /* rows are written time axis last: a row shorter than it is cut */
+  size_t r = 0;
+  for (size_t i = 0; st == CS_OK && i < rf->nsnap; i++) {
+    while (r < nt && t[r] < rf->time[i]) r++;
+    (*v)[i] = r < nt && t[r] == rf->time[i] ? rows[r] : NAN;
+  }
+  if (st == CS_OK) *n = rf->nsnap;
+  free(rows);
+  free(t);
+  return st;
+}
+
 /* Whether link NAME of group G is a dimension scale: the coordinates that newer run files link
    into /fields (time, z, y, x). Older files have none. */
 static int is_scale(hid_t g, const char *name) {

@@ -29,6 +29,12 @@ void compare_runfile_close(compare_runfile *rf);
 /* A 1-D dataset read whole as double; *n its length. */
 cs_status compare_runfile_vector(const compare_runfile *rf, const char *obj, double **v,
                                  size_t *n);
+/* Series obj ("series/NAME") at the snapshot times /time: *n = rf->nsnap values. Series rows
+   have their own axis /series/time (a row per accepted step), which lands on every snapshot
+   time; a snapshot time without a row (a diagnostic snapshot) gives NaN. Files without
+   /series/time (older run files) hold the series at the snapshots already. */
+cs_status compare_runfile_series(const compare_runfile *rf, const char *obj, double **v,
+                                 size_t *n);
 /* Same grid (within rounding), snapshot count, species and series; else CS_ERR_INPUT. */
 cs_status compare_runfile_comparable(const compare_runfile *a, const compare_runfile *b);
 

@@ -132,8 +132,12 @@ static void fill_dataset(compare_dataset *d, const compare_part *acc, const comp
 cs_status compare_values_vector(compare_values_ctx *c, compare_dataset *d, const char *obj) {
   double *va = NULL, *vb = NULL;
   size_t na = 0, nb = 0;
-  cs_status st = compare_runfile_vector(c->a, obj, &va, &na);
-  if (st == CS_OK) st = compare_runfile_vector(c->b, obj, &vb, &nb);
+  const int series = strncmp(obj, "series/", 7) == 0;
+  cs_status st = series ? compare_runfile_series(c->a, obj, &va, &na)
+                        : compare_runfile_vector(c->a, obj, &va, &na);
+  if (st == CS_OK)
+    st = series ? compare_runfile_series(c->b, obj, &vb, &nb)
+                : compare_runfile_vector(c->b, obj, &vb, &nb);
   size_t n = c->b->nsnap;
   const compare_runfile *short_rf = na < n ? c->a : c->b;
   if (st == CS_OK && (na < n || nb < n))

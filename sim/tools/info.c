@@ -281,8 +281,9 @@ static int link_name(hid_t g, hsize_t i, char *name, size_t size) {
          H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, size, H5P_DEFAULT) >= 0;
 }
 
-/* Final values of the series: the outcome metrics when the model reports them, else the
-   totals. Outcome series are those after the engine's (_total, _max, _mean_*). */
+/* Final values of the series (their last row): the outcome metrics when the model reports
+   them, else the totals. Outcome series are those after the engine's (_total, _max,
+   _mean_*). /series/time is their axis (older files have none: /time is). */
 static void print_final_series(hid_t f, const double *t, long nt) {
   hid_t sg = H5Gopen2(f, "series", H5P_DEFAULT);
   if (sg < 0) return;
@@ -293,7 +294,7 @@ static void print_final_series(hid_t f, const double *t, long nt) {
       int printed = 0;
       for (hsize_t i = 0; i < gi.nlinks; i++) {
         char name[256];
-        if (!link_name(sg, i, name, sizeof name)) continue;
+        if (!link_name(sg, i, name, sizeof name) || strcmp(name, "time") == 0) continue;
         int base = strstr(name, "_total") || strstr(name, "_max") || strstr(name, "_mean_");
         if (pass == 0) {
           outcome |= !base;
@@ -308,7 +309,7 @@ static void print_final_series(hid_t f, const double *t, long nt) {
           char *unit = ds >= 0 ? h5a_read_str(ds, "unit_label") : NULL;
           if (!unit && ds >= 0) unit = h5a_read_str(ds, "units");
           if (!printed) printf("final series (day %g):\n", t[nt - 1]);
-          printf("  %-40s %.6g %s\n", name, v[n < nt ? n - 1 : nt - 1], unit ? unit : "");
+          printf("  %-40s %.6g %s\n", name, v[n - 1], unit ? unit : "");
           printed = 1;
           free(unit);
           if (ds >= 0) H5Dclose(ds);

@@ -24,6 +24,8 @@ static const char usage[] =
     "                 (docs/sweeps.md)\n"
     "  calibrate SPEC fit parameters to observations: best fit, covariance, 95% intervals\n"
     "                 (docs/calibration.md)\n"
+    "  validate TABLE score the model's predictions against published observations\n"
+    "                 (docs/validation.md)\n"
     "\n"
     "  cisim <command> --help   options of a command\n"
     "  cisim --version          version and build\n";
@@ -68,6 +70,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "info") == 0) return cli_info(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return cli_sweep(argc - 1, argv + 1);
   if (strcmp(cmd, "calibrate") == 0) return cli_calibrate(argc - 1, argv + 1);
+  if (strcmp(cmd, "validate") == 0) return cli_validate(argc - 1, argv + 1);
   fprintf(stderr, "cisim: unknown command '%s'\n\n%s", cmd, usage);
   return 2;
 }

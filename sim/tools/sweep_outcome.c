@@ -22,7 +22,7 @@ typedef struct {
   sweep_outcome *o;
   const double *days, *time;
   int ndays, ntime;
-  const double *snap; /* the file's /time */
+  const double *snap; /* the times of the /series rows */
   long nsnap;
 } visit_ctx;
 
@@ -91,7 +91,7 @@ static herr_t visit(hid_t g, const char *name, const H5L_info_t *info, void *dat
   double v = 0, *all = NULL;
   long n = 0;
   int ok = read_values(d, c->ndays || c->ntime, &v, &all, &n);
-  const double *ts = all && n == c->nsnap ? all : NULL; /* NULL: not a series over /time */
+  const double *ts = all && n == c->nsnap ? all : NULL; /* NULL: not a series over the axis */
   char *u = ok ? h5a_read_str(d, "units") : NULL;
   H5Dclose(d);
   int mem = 1;
@@ -130,17 +130,29 @@ void sweep_outcome_free(sweep_outcome *o) {
   memset(o, 0, sizeof *o);
 }
 
-/* /time of an open file (caller frees). */
-static cs_status read_time(hid_t f, const char *h5, double **time, long *n) {
+/* The 1-D dataset obj ("time", "series/time") of an open file (caller frees). */
+static cs_status read_axis(hid_t f, const char *h5, const char *obj, double **time, long *n) {
   *time = NULL;
-  hid_t d = H5Dopen2(f, "time", H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, obj, H5P_DEFAULT);
   double last;
   int ok = d >= 0 && read_values(d, 1, &last, time, n);
   if (d >= 0) H5Dclose(d);
   if (ok) return CS_OK;
   free(*time);
   *time = NULL;
-  return CS_ERROR(CS_ERR_INPUT, "%s: no readable /time", h5);
+  return CS_ERROR(CS_ERR_INPUT, "%s: no readable /%s", h5, obj);
+}
+
+/* /time of an open file (caller frees). */
+static cs_status read_time(hid_t f, const char *h5, double **time, long *n) {
+  return read_axis(f, h5, "time", time, n);
+}
+
+/* The times of the /series rows: /series/time, or in run files written before series had
+   their own axis, the snapshot times /time. */
+static cs_status read_series_time(hid_t f, const char *h5, double **time, long *n) {
+  int own = H5Lexists(f, "series", H5P_DEFAULT) > 0 && H5Lexists(f, "series/time", H5P_DEFAULT) > 0;
+  return read_axis(f, h5, own ? "series/time" : "time", time, n);
 }
 
 cs_status sweep_outcome_read(const char *h5, const double *days, int ndays, const double *time,
@@ -157,7 +169,7 @@ cs_status sweep_outcome_read(const char *h5, const double *days, int ndays, cons
   double *snap = NULL;
   hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) st = CS_ERROR(CS_ERR_INPUT, "%s: cannot open as HDF5", h5);
-  if (st == CS_OK && (ndays || ntime)) st = read_time(f, h5, &snap, &c.nsnap);
+  if (st == CS_OK && (ndays || ntime)) st = read_series_time(f, h5, &snap, &c.nsnap);
   c.snap = snap;
   hid_t g = st == CS_OK ? H5Gopen2(f, "series", H5P_DEFAULT) : -1;
   if (st == CS_OK && g < 0) st = CS_ERROR(CS_ERR_INPUT, "%s: no /series group", h5);
@@ -198,12 +210,12 @@ cs_status sweep_outcome_series(const char *h5, const char *name, const double *d
   long nsnap = 0, n = 0;
   hid_t f = H5Fopen(h5, H5F_ACC_RDONLY, H5P_DEFAULT);
   cs_status st = f < 0 ? CS_ERROR(CS_ERR_INPUT, "%s: cannot open as HDF5", h5)
-                       : read_time(f, h5, &snap, &nsnap);
+                       : read_series_time(f, h5, &snap, &nsnap);
   hid_t g = st == CS_OK ? H5Gopen2(f, "series", H5P_DEFAULT) : H5I_INVALID_HID;
   hid_t d = g >= 0 && H5Lexists(g, name, H5P_DEFAULT) > 0 ? H5Dopen2(g, name, H5P_DEFAULT)
                                                          : H5I_INVALID_HID;
   if (st == CS_OK && (d < 0 || !read_values(d, 1, &last, &v, &n) || n != nsnap))
-    st = CS_ERROR(CS_ERR_INPUT, "%s: no series /series/%s over /time", h5, name);
+    st = CS_ERROR(CS_ERR_INPUT, "%s: no series /series/%s over /series/time", h5, name);
   for (int j = 0; st == CS_OK && j < ndays; j++) vals[j] = at_day(snap, v, n, days[j]);
   if (d >= 0) H5Dclose(d);
   if (g >= 0) H5Gclose(g);

@@ -506,16 +506,22 @@ static cs_status check_replan(const char *dir, const char *spec_text, int *noop)
   return st;
 }
 
+/* The commands printed name this very program and its scripts, so they work as printed from
+   a build tree as well as from an installed cisim. */
 static void print_plan(const sweep_plan_t *pl, const char *dir, int noop) {
+  char prog[4096], scripts[4096];
+  sweep_program_for_user(prog, sizeof prog);
+  sweep_scripts_dir(scripts, sizeof scripts);
   printf("%ld points%s in %s\n", pl->npoints, noop ? " (already planned, nothing written)" : "",
          dir);
-  printf("run one point:  cisim sweep run %s --task N   (N = 0..%ld)\n", dir, pl->npoints - 1);
-  printf("run locally:    seq 0 %ld | xargs -P 4 -I{} cisim sweep run %s --task {}\n",
-         pl->npoints - 1, dir);
-  printf("submit (Slurm): scripts/slurm/submit.sh %s [sbatch options]   (what is not done yet)\n",
-         dir);
-  printf("           (or: sbatch --array=0-%ld scripts/slurm/sweep.sbatch %s%s)\n",
-         pl->npoints - 1, dir,
+  printf("run one point:  %s sweep run %s --task N   (N = 0..%ld)\n", prog, dir,
+         pl->npoints - 1);
+  printf("run locally:    seq 0 %ld | xargs -P 4 -I{} %s sweep run %s --task {}\n",
+         pl->npoints - 1, prog, dir);
+  printf("submit (Slurm): %s/slurm/submit.sh %s [sbatch options]   (what is not done yet)\n",
+         scripts, dir);
+  printf("           (or: sbatch --array=0-%ld %s/slurm/sweep.sbatch %s%s)\n", pl->npoints - 1,
+         scripts, dir,
          pl->npoints > 1001 ? "; above Slurm's default MaxArraySize: use submit.sh" : "");
 }
 

@@ -159,16 +159,6 @@ static cs_status not_running_elsewhere(const char *dir, long n, sweep_state *was
   return st;
 }
 
-/* The path of this cisim program, for the child run. */
-static cs_status own_program(char *exe, size_t size) {
-  ssize_t el = readlink("/proc/self/exe", exe, size - 1);
-  if (el <= 0 || (size_t)el >= size - 1)
-    return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe): %s",
-                    strerror(errno));
-  exe[el] = '\0';
-  return CS_OK;
-}
-
 /* The child's command line: `cisim run` of the base config with the point's overrides, into
    its run file, or --resume from its checkpoint when there is one. *av points into *sets_text
    and pf (caller frees both arrays); *resume says which. */
@@ -252,7 +242,7 @@ static cs_status run_point(const char *dir, long n, const char *threads, int *ex
   }
   char exe[4096], *sets_text = NULL, **av = NULL;
   int resume = 0;
-  CS_TRY(own_program(exe, sizeof exe));
+  CS_TRY(sweep_program(exe, sizeof exe));
   CS_TRY(point_argv(&pf, exe, threads, &sets_text, &av, &resume));
   char running[512];
   sweep_running_line(running, sizeof running);

@@ -203,7 +203,7 @@ static int h5_metrics(hid_t f, const sweep_table *t, h5_columns *col) {
   ok = ok && (!t->ndays || ga >= 0);
   for (int c = 0; ok && ga >= 0 && c < t->ncols; c++)
     ok = metric_2d(ga, t, c, SWEEP_AT_DAY, t->ndays, col->day, col,
-                   "/series/<name> at the day /day[j] (linear between snapshots); NaN: no value");
+                   "/series/<name> at the day /day[j] (linear between the series rows); NaN: no value");
   if (ga >= 0) H5Gclose(ga);
   hid_t gs = ok && t->ntime ? H5Gcreate2(f, "series", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
                             : H5I_INVALID_HID;

@@ -1,5 +1,6 @@
 /* sweep_util: the sweep subcommands' shared helpers (see sweep_util.h). */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include "sweep_util.h"
 
@@ -159,4 +160,63 @@ int sweep_run_finished(const char *h5) {
   if (f >= 0) H5Fclose(f);
   H5Eset_auto2(H5E_DEFAULT, fn, data);
   return fin == 1;
+}
+
+cs_status sweep_program(char *exe, size_t size) {
+  ssize_t el = readlink("/proc/self/exe", exe, size - 1);
+  if (el <= 0 || (size_t)el >= size - 1)
+    return CS_ERROR(CS_ERR_IO, "cannot find the cisim program (/proc/self/exe): %s",
+                    el < 0 ? strerror(errno) : "path too long");
+  exe[el] = '\0';
+  return CS_OK;
+}
+
+/* Whether `cisim` on PATH is the file exe. */
+static int on_path(const char *exe) {
+  const char *path = getenv("PATH");
+  char want[4096], cand[4096], got[4096];
+  if (!path || !realpath(exe, want)) return 0;
+  for (const char *p = path; *p;) {
+    const char *end = strchr(p, ':');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n > 0 && n < sizeof cand - 8) {
+      snprintf(cand, sizeof cand, "%.*s/cisim", (int)n, p);
+      if (access(cand, X_OK) == 0) return realpath(cand, got) && strcmp(got, want) == 0;
+    }
+    p += n + (end ? 1 : 0);
+  }
+  return 0;
+}
+
+void sweep_program_for_user(char *buf, size_t size) {
+  char exe[4096];
+  if (sweep_program(exe, sizeof exe) != CS_OK || on_path(exe)) snprintf(buf, size, "cisim");
+  else snprintf(buf, size, "%s", exe);
+}
+
+static int is_dir(const char *p) {
+  struct stat sb;
+  return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+void sweep_scripts_dir(char *buf, size_t size) {
+  char exe[4096], cand[4200];
+  if (sweep_program(exe, sizeof exe) == CS_OK) {
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    snprintf(cand, sizeof cand, "%s/../share/cisim/scripts", exe);
+    char real[4096];
+    if (is_dir(cand) && realpath(cand, real)) {
+      snprintf(buf, size, "%s", real);
+      return;
+    }
+  }
+#ifdef CISIM_SOURCE_DIR
+  snprintf(cand, sizeof cand, "%s/scripts", CISIM_SOURCE_DIR);
+  if (is_dir(cand)) {
+    snprintf(buf, size, "%s", cand);
+    return;
+  }
+#endif
+  snprintf(buf, size, "scripts");
 }

@@ -40,5 +40,13 @@ int sweep_run_finished(const char *h5);
 /* "DIR/sub/<shard>/<N>suffix" into buf ("DIR/sub" for n < 0); 0 if it did not fit. */
 int sweep_point_path(char *buf, size_t size, const char *dir, const char *sub, long n,
                      const char *suffix);
+/* This cisim program's path (/proc/self/exe), for child runs. */
+cs_status sweep_program(char *exe, size_t size);
+/* How a command printed for the user names this program: "cisim" when that is what PATH
+   finds, else its absolute path (a build tree's cisim is on no PATH). */
+void sweep_program_for_user(char *buf, size_t size);
+/* Its scripts directory: PREFIX/share/cisim/scripts beside an installed PREFIX/bin/cisim, else
+   the source tree's scripts/ of a build-tree cisim, else "scripts". */
+void sweep_scripts_dir(char *buf, size_t size);
 
 #endif

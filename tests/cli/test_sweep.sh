@@ -39,8 +39,11 @@ vary:
 YAML
 
 # plan
-if "$CISIM" sweep plan spec.yaml -o sw > out 2> err && grep -q '^4 points' out &&
-   grep -q 'sbatch --array=0-3 scripts/slurm/sweep.sbatch sw' out &&
+# the commands it prints name this build's program (on no PATH) and the source tree's scripts,
+# so that they work as printed
+if env PATH=/usr/bin:/bin "$CISIM" sweep plan spec.yaml -o sw > out 2> err && grep -q '^4 points' out &&
+   grep -q "sbatch --array=0-3 $SRC/scripts/slurm/sweep.sbatch sw" out &&
+   grep -q "^run one point:  $CISIM sweep run sw --task N" out &&
    [ "$(wc -l < sw/manifest.csv)" = 5 ] && [ -f sw/spec.yaml ] && [ -f sw/points/0/3.set ] &&
    head -1 sw/manifest.csv | grep -qx 'index,diffusion.decay_per_day,diffusion.D_um2_per_day,seed'
 then ok "plan writes manifest, spec and 4 point files"; else bad "plan"; cat out; fi

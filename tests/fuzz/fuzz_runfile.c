@@ -193,7 +193,7 @@ static void run_resume_checks(void) {
   if (st != CS_OK) check_refusal(st, "resume_check_runfile");
   hdf5out *out = NULL;
   cs_error_clear();
-  st = hdf5out_open_append(&out, run_path, s.g, s.m, ss.sd, ss.n, h.nsnap);
+  st = hdf5out_open_append(&out, run_path, s.g, s.m, ss.sd, ss.n, h.nsnap, h.t);
   if (st != CS_OK) {
     check_refusal(st, "hdf5out_open_append");
   } else {

@@ -42,8 +42,16 @@ for path in sys.argv[1:]:
                           "%s: /fields/%s axis %d values" % (path, s, axis))
             check(d.attrs["units"] in ("ng mL-1", "mg mL-1", "mm-3", "1", "um-3"),
                   "%s: /fields/%s units %r" % (path, s, d.attrs["units"]))
+        st = f["series/time"]
+        check(st.attrs.get("CLASS") == b"DIMENSION_SCALE" and st.attrs["units"] == "day",
+              "%s: /series/time is not a dimension scale in days" % path)
+        check(np.all(np.diff(st[()]) > 0) and np.all(np.isin(f["time"][()], st[()])),
+              "%s: /series/time does not increase or misses a snapshot time" % path)
         for s in f["series"]:
-            check(list(f["series"][s].dims[0].keys()) == ["time"], "%s: /series/%s has no time scale" % (path, s))
+            if s == "time":
+                continue
+            check(list(f["series"][s].dims[0].keys()) == ["time"] and f["series"][s].dims[0][0] == st,
+                  "%s: /series/%s has not /series/time as its scale" % (path, s))
             check("/" not in f["series"][s].attrs["units"] and "µ" not in f["series"][s].attrs["units"],
                   "%s: /series/%s units %r" % (path, s, f["series"][s].attrs["units"]))
         z = f["grid/z"]
@@ -79,6 +87,8 @@ if xr is not None:
             check(ds.sizes["y"] == f["grid/y"].shape[0], "xarray %s: y size" % path)
         ser = xr.open_dataset(path, group="series", engine="h5netcdf")
         check(all(ser[v].dims == ("time",) for v in ser.data_vars), "xarray %s: series dims" % path)
+        with h5py.File(path, "r") as f:
+            check(np.array_equal(ser["time"].values, f["series/time"][()]), "xarray %s: series time" % path)
     print("xarray (h5netcdf): /fields opens with dimensions (time, z, y, x) and their coordinates")
 for m in fail:
     print("FAIL:", m)

@@ -81,7 +81,11 @@ grid: {dims: 2, size_um: [200, 100], spacing_um: 20}
 time: {end_day: 0.1}
 YAML
 printf 'base: base.yaml\nmode: grid\nvary:\n  diffusion.decay_per_day: [1, 2]\n' >"$P/spec.yaml"
-(cd "$P" && "$P/bin/cisim" sweep plan spec.yaml -o sw >/dev/null) || bad "installed cisim sweep plan"
+(cd "$P" && env PATH=/usr/bin:/bin "$P/bin/cisim" sweep plan spec.yaml -o sw >"$P/plan.txt") || bad "installed cisim sweep plan"
+# the commands it prints name the installed program and scripts (no cisim on PATH)
+grep -q "^run one point:  $P/bin/cisim sweep run sw --task N" "$P/plan.txt" &&
+  grep -q "^submit (Slurm): $P/share/cisim/scripts/slurm/submit.sh sw" "$P/plan.txt" ||
+  bad "installed sweep plan prints: $(cat "$P/plan.txt")"
 out=$(cd / && env -u CISIM PATH=/usr/bin:/bin bash "$P/share/cisim/scripts/slurm/submit.sh" "$P/sw" --dry-run 2>/dev/null)
 [[ ${out//\\/} == *"CISIM=$P/bin/cisim,"* ]] || bad "installed submit.sh does not find the installed cisim: $out"
 # the installed man page is the one built; the installed completion works
