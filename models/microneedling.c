@@ -22,8 +22,8 @@
  *   ∂f/∂t  = ∇·(D_f ∇f − χ(s) f ∇s) + r(s) f (1 − f/K) − d_f f
  *   ∂a/∂t  = k_a (s²/(s_c² + s²) − a)            ∂b/∂t = k_b (a − b)
  *   ∂e/∂t  = ε_m m + ε_b b − k_E e
- *   ∂c3/∂t = (π3 φ + q3 a) f − (d3 + θ3 e) c3
- *   ∂c1/∂t = (π1 φ + q1 b) f − (d1 + e) c1        (c = c1 + c3 is the state)
+ *   ∂c3/∂t = (π3 φ + q3 a) f − (d3 + θ3 e) c3 − k_r b (c3 − φ3 c)
+ *   ∂c1/∂t = (π1 φ + q1 b) f − (d1 + e) c1 + k_r b (c3 − φ3 c)   (c = c1 + c3 is the state)
  *   ∂te/∂t = (πT φ + qT a) f − (k_x + k_T) te     ∂el/∂t = k_x te − (d_L + θ_L e) el
  *   ∂k/∂t  = k_K (k0 ψ − k) + g_K s/(s_K + s) k
  *   ∂p/∂t  = −k_p p        ∂w/∂t = −k_w w        ∂m/∂t = ρ_m w − d_m m
@@ -147,8 +147,11 @@ MODEL_ALWAYS_INLINE void cell_rates(const mn *d, int l, double s, double w, cons
   const double prod3 = (d->p3_0[l] * phi + d->q3 * u[A]) * fib;
   const double prod1 = (d->p1_0[l] * phi + d->q1 * u[B]) * fib;
   const double deg3 = d->th3 * e * u[C3];
+  /* matured fibroblasts remodel the matrix towards the adult III share φ3: collagen moves
+     between the types, not in or out */
+  const double remodel = d->kr * u[B] * (u[C3] - d->phi3 * u[C]);
   f[C] = matrix ? prod1 + prod3 - e * (u[C] - u[C3]) - deg3 + (d->d1 - d->d3) * u[C3] : 0.0;
-  f[C3] = matrix ? prod3 - deg3 : 0.0;
+  f[C3] = matrix ? prod3 - deg3 - remodel : 0.0;
   f[T] = matrix ? (d->pt_0[l] * phi + d->qT * u[A]) * fib : 0.0;
   f[L] = matrix ? d->kx * u[T] - d->thL * e * u[L] : 0.0;
   f[P] = 0.0;

@@ -70,10 +70,13 @@ const param_desc mn_params[] = {
       "turnover half-life of type I collagen (skin collagen ≈ 15 years: Verzijl 2000)"),
     R("collagen.type_III_halflife_year", "year", "15", 1e-6, 1e6, 0,
       "turnover half-life of type III collagen without MMP (assumption: as type I)"),
-    R("collagen.stimulated_production", "1/day per cell/mm³", "2.2e-5", 0, 1, 0,
+    R("collagen.stimulated_production", "1/day per cell/mm³", "4.5e-5", 0, 1, 0,
       "type I laid down per matured fibroblast q1 (calibrated, docs/model.md §5)"),
     R("collagen.type_III_stimulated_production", "1/day per cell/mm³", "1.2e-5", 0, 1, 0,
       "type III laid down per activated fibroblast q3 (calibrated, docs/model.md §5)"),
+    R("collagen.remodelling_per_day", "1/day", "0.1", 0, 1e6, 0,
+      "rate k_r at which fully matured fibroblasts remodel the type III share back to the adult "
+      "one (assumption: III share highest at day 3, then falls over weeks, Knight 1993)"),
     /* MMP */
     R("mmp.inflammatory_induction", "1/day² per cell/mm³", "5e-6", 0, 1e6, 0,
       "MMP activity induced per inflammatory cell ε_m (assumption)"),
@@ -84,7 +87,7 @@ const param_desc mn_params[] = {
     R("mmp.type_III_preference", "-", "2", 0, 1e6, 0,
       "type III degraded this many times faster than type I by the same MMP activity "
       "(assumption)"),
-    R("mmp.elastin_preference", "-", "1", 0, 1e6, 0,
+    R("mmp.elastin_preference", "-", "0.5", 0, 1e6, 0,
       "mature elastin degraded this many times faster than type I collagen (assumption)"),
     /* elastin */
     R("elastin.baseline_index", "-", "1", 0, 10, 1,
@@ -201,6 +204,8 @@ static void read_rates(mn *d, const params *p) {
   d->d3 = log(2.0) / (YEAR * params_real(p, KEY("collagen.type_III_halflife_year")));
   d->q1 = params_real(p, KEY("collagen.stimulated_production"));
   d->q3 = params_real(p, KEY("collagen.type_III_stimulated_production"));
+  d->kr = params_real(p, KEY("collagen.remodelling_per_day"));
+  d->phi3 = params_real(p, KEY("collagen.type_III_fraction"));
   d->eps_m = params_real(p, KEY("mmp.inflammatory_induction"));
   d->eps_b = params_real(p, KEY("mmp.remodelling_induction"));
   d->kE = params_real(p, KEY("mmp.clearance_per_day"));

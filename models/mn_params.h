@@ -33,7 +33,7 @@ typedef struct {
   /* activation and maturation */
   double s_c2, ka, kb;
   /* collagen */
-  double q1, q3, d1, d3;
+  double q1, q3, d1, d3, kr, phi3;
   /* MMP */
   double eps_m, eps_b, kE, th3, thL;
   /* elastin */
