@@ -35,7 +35,7 @@ mode: saltelli
 points: $points
 vary:
   microneedling.fibroblast.max_proliferation_per_day: {range: [0.6, 1.2]}
-  microneedling.collagen.stimulated_production: {range: [0.015, 0.06], dist: log-uniform}
+  microneedling.collagen.stimulated_production: {range: [2.2e-5, 9e-5], dist: log-uniform}
   microneedling.fibroblast.apoptosis_per_day: {range: [0.08, 0.16]}
   microneedling.signal.decay_per_day: {range: [7.5, 30], dist: log-uniform}
 SPEC

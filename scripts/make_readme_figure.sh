@@ -48,7 +48,9 @@ sed -n '/collagen, change/,/^session/p' "$TMP/summary.txt" | sed '$d'
 import re, sys
 readme, summary = sys.argv[1], open(sys.argv[2]).read()
 block = summary[summary.index("collagen, change"):]
-rows = {m.group(1): m.group(0) for m in re.finditer(r"^ +(90|180) .*$", block, re.M)}
+rows = {}
+for m in re.finditer(r"^ +(90|180) .*$", block, re.M):
+    rows.setdefault(m.group(1), m.group(0))  # the collagen table's own rows, not a later table's
 text = open(readme).read()
 for day, row in rows.items():
     text = re.sub(r"^ +%s +[+-].*$" % day, row, text, count=1, flags=re.M)

@@ -35,6 +35,14 @@ typedef struct {
   double scale;
 } species_info;
 
+/* A layer quantity a model derives from its species' layer means (outcome series
+   "<name>_<layer>", e.g. a ratio of two species or a change of their sum). */
+typedef struct {
+  const char *name;
+  const char *unit;
+  const char *long_name;
+} derived_info;
+
 /* What the reaction function knows of its cell. */
 typedef struct {
   int layer;
@@ -120,6 +128,14 @@ typedef struct model {
   const species_info *species;
   /* REPORT_* flags per species ([nspecies]), or NULL: no outcome metrics. */
   const unsigned *report;
+  /* Optional derived outcome series: nderived quantities per layer, computed by
+     derived_values from the layer means of every species now (mean[q]) and at t = 0
+     (mean0[q]) into out[nderived]; a layer whose value at t = 0 is not finite gets no series.
+     Layer means are what the engine already reduces, so this costs no pass over the grid. */
+  int nderived;
+  const derived_info *derived;
+  void (*derived_values)(const void *inst, int layer, const double *mean, const double *mean0,
+                         double *out);
 
   /* Read parameters into a private instance. */
   cs_status (*create)(const params *p, const grid *g, void **inst);

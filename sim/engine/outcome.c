@@ -5,9 +5,20 @@
 #include <string.h>
 
 
-enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH };
+enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH, OS_DERIVED };
 
 #include "outcome_impl.h"
+
+/* The model's derived quantities of layer l from the engine series rows base (now) and
+   base0 (t = 0), into out[m->nderived]. */
+static void derived_of(const outcome *o, int l, const double *base, double *out) {
+  double mean[MODEL_MAX_SPECIES], mean0[MODEL_MAX_SPECIES];
+  for (int q = 0; q < o->ns; q++) {
+    mean[q] = base[q * o->per + 2 + l];
+    mean0[q] = o->base0[q * o->per + 2 + l];
+  }
+  o->m->derived_values(o->inst, l, mean, mean0, out);
+}
 
 static double band_ok(double mean, double b0) { return fabs(mean / b0 - 1) <= OUTCOME_BAND; }
 
@@ -106,11 +117,12 @@ static cs_status add_track(outcome *o, int session) {
   return CS_OK;
 }
 
-cs_status outcome_create(outcome **out, const series_ctx *sr, double *const *u, double t) {
+cs_status outcome_create(outcome **out, const series_ctx *sr, const void *inst,
+                         double *const *u, double t) {
   *out = NULL;
   const model *m = sr->m;
   if (!m->report) return CS_OK;
-  int any = 0;
+  int any = m->nderived > 0 && m->derived_values;
   for (int q = 0; q < m->nspecies; q++) any |= m->report[q] != 0;
   if (!any) return CS_OK;
   outcome *o = calloc(1, sizeof *o);
@@ -118,6 +130,7 @@ cs_status outcome_create(outcome **out, const series_ctx *sr, double *const *u, 
   *out = o;
   const grid *g = sr->g;
   o->sr = sr;
+  o->inst = inst;
   o->m = m;
   o->g = g;
   o->ns = m->nspecies;
@@ -132,7 +145,8 @@ cs_status outcome_create(outcome **out, const series_ctx *sr, double *const *u, 
   o->rowsum = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
   o->prof = malloc(sizeof(double) * (size_t)g->nz);
   /* at most 2 + 2 * nlayers + 1 series per species */
-  o->ser = malloc(sizeof(oseries) * (size_t)o->ns * (size_t)(3 + 2 * o->nl));
+  o->ser = malloc(sizeof(oseries) * ((size_t)o->ns * (size_t)(3 + 2 * o->nl) +
+                                      (size_t)m->nderived * (size_t)o->nl));
   if (!o->base0 || !o->buf || !o->prof0 || !o->rowsum || !o->prof || !o->ser)
     return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
   series_of(sr, u, o->base0);
@@ -153,6 +167,15 @@ cs_status outcome_create(outcome **out, const series_ctx *sr, double *const *u, 
       o->ser[o->nser++] = (oseries){OS_DEPTH, q, -1};
       depth_profile(o, u, q, o->prof0 + (size_t)q * (size_t)g->nz);
     }
+  }
+  if (m->nderived > 0 && m->derived_values) {
+    double *dv = malloc(sizeof(double) * (size_t)m->nderived * (size_t)o->nl);
+    if (!dv) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+    for (int l = 0; l < o->nl; l++) derived_of(o, l, o->base0, dv + (size_t)l * m->nderived);
+    for (int q = 0; q < m->nderived; q++)
+      for (int l = 0; l < o->nl; l++)
+        if (isfinite(dv[(size_t)l * m->nderived + q])) o->ser[o->nser++] = (oseries){OS_DERIVED, q, l};
+    free(dv);
   }
   CS_TRY(add_track(o, -1));
   track_reset(o, &o->track[0], t, o->base0);
@@ -196,8 +219,15 @@ int outcome_series_count(const outcome *o) { return o ? o->nser : 0; }
 void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen, char *unit,
                              size_t unitlen, char *long_name, size_t longlen) {
   const oseries *e = &o->ser[q];
-  const char *sp = o->m->species[e->sp].name, *su = o->m->species[e->sp].unit;
   const char *ln = e->layer >= 0 ? o->g->layers[e->layer].name : "";
+  if (e->kind == OS_DERIVED) {
+    const derived_info *di = &o->m->derived[e->sp];
+    snprintf(name, namelen, "%s_%s", di->name, ln);
+    snprintf(unit, unitlen, "%s", di->unit);
+    snprintf(long_name, longlen, "%s (%s layer)", di->long_name, ln);
+    return;
+  }
+  const char *sp = o->m->species[e->sp].name, *su = o->m->species[e->sp].unit;
   switch (e->kind) {
     case OS_PEAK:
       snprintf(name, namelen, "%s_peak", sp);
@@ -292,6 +322,12 @@ void outcome_values_series(outcome *o, double *const *u, const double *ser, doub
         break;
       }
       case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;
+      case OS_DERIVED: {
+        double dv[MODEL_MAX_SPECIES * 4];
+        if (o->m->nderived <= (int)(sizeof dv / sizeof dv[0])) derived_of(o, e->layer, o->buf, dv);
+        vals[i] = o->m->nderived <= (int)(sizeof dv / sizeof dv[0]) ? dv[q] : NAN;
+        break;
+      }
       default: {
         const double *p0 = o->prof0 + (size_t)q * (size_t)o->nz;
         depth_profile(o, u, q, o->prof);
@@ -441,6 +477,26 @@ static void print_changes(const outcome *o, FILE *f, int q, const int *rows, int
   }
 }
 
+/* The model's derived quantity q per layer at the summary rows. */
+static void print_derived(const outcome *o, FILE *f, int q, const int *rows, int nrows) {
+  const derived_info *di = &o->m->derived[q];
+  int any = 0;
+  for (int i = 0; i < o->nser; i++) any |= o->ser[i].kind == OS_DERIVED && o->ser[i].sp == q;
+  if (!any) return;
+  fprintf(f, "%s, %s (%s):\n  %8s", di->name, di->long_name, di->unit, "day");
+  for (int i = 0; i < o->nser; i++)
+    if (o->ser[i].sp == q && o->ser[i].kind == OS_DERIVED)
+      fprintf(f, " %11s", o->g->layers[o->ser[i].layer].name);
+  fprintf(f, "\n");
+  for (int r = 0; r < nrows; r++) {
+    const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
+    fprintf(f, "  %8g", o->rec_t[rows[r]]);
+    for (int i = 0; i < o->nser; i++)
+      if (o->ser[i].sp == q && o->ser[i].kind == OS_DERIVED) fprintf(f, " %+11.4g", row[o->nbase + i]);
+    fprintf(f, "\n");
+  }
+}
+
 /* After one session: species q's peak in a cell and of each layer mean, with their delays. */
 static void print_peaks(const outcome *o, const session_track *tr, FILE *f, int q) {
   const model *m = o->m;
@@ -494,6 +550,7 @@ void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double 
   if (!rows) return;
   for (int q = 0; q < o->ns; q++)
     if (o->flags[q] & (REPORT_CHANGE | REPORT_DEPTH)) print_changes(o, f, q, rows, nrows);
+  for (int q = 0; q < o->m->nderived; q++) print_derived(o, f, q, rows, nrows);
   free(rows);
   for (int i = 0; i < o->ntrack; i++) {
     const session_track *tr = &o->track[i];

@@ -36,8 +36,10 @@ typedef struct outcome outcome;
 #define OUTCOME_BAND 0.05 /* the ±5 % of "back to baseline" and "new collagen" */
 
 /* NULL in *o when the model reports nothing. The baseline is the state u at time t; sr (the
-   engine's series of the same grid and model) must outlive the outcome. */
-cs_status outcome_create(outcome **o, const series_ctx *sr, double *const *u, double t);
+   engine's series of the same grid and model) and inst (the model's instance, for its derived
+   quantities) must outlive the outcome. */
+cs_status outcome_create(outcome **o, const series_ctx *sr, const void *inst, double *const *u,
+                         double t);
 void outcome_free(outcome *o);
 
 int outcome_series_count(const outcome *o);

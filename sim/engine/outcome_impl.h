@@ -24,6 +24,7 @@ typedef struct {
 
 struct outcome {
   const series_ctx *sr;       /* the engine's series of the sim; it outlives the outcome */
+  const void *inst;           /* the model's instance (derived quantities) */
   const model *m;         /* the sim's; they outlive the outcome */
   const grid *g;
   int ns, nl, per, nbase;

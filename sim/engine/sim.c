@@ -84,7 +84,7 @@ static cs_status sim_setup(sim *s, const grid *g, const model *m, void *inst,
   s->treat = m->treatment ? m->treatment(inst) : NULL;
   s->next_session = 0;
   /* The baseline of the outcome metrics is this untreated initial state. */
-  return outcome_create(&s->oc, &s->ser, s->u, s->t);
+  return outcome_create(&s->oc, &s->ser, s->inst, s->u, s->t);
 }
 
 cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_options *o) {

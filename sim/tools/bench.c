@@ -166,7 +166,11 @@ static const char mn_default_yaml[] =
     "    motility_um2_per_day: {epidermis: 0, hypodermis: 0}\n"
     "    chemotaxis_um2_per_day_per_ng_ml: {epidermis: 0, hypodermis: 0}\n"
     "  collagen:\n"
-    "    baseline_mg_per_ml: {epidermis: 0, papillary: 250, reticular: 250, hypodermis: 60}\n";
+    "    baseline_index: {epidermis: 0, papillary: 0.93, reticular: 0.89, hypodermis: 0.2}\n"
+    "  elastin:\n"
+    "    baseline_index: {hypodermis: 0.2}\n"
+    "  keratinocyte:\n"
+    "    baseline_index: {epidermis: 1}\n";
 
 /* Per-sample timings: on a shared machine most samples also measure the neighbours, so both
    the best (the machine's own speed) and the median are shown. */

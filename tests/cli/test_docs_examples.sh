@@ -98,7 +98,7 @@ check "calibration: q1 and r_max found again within 1 %" \
   '/usr/bin/python3 -c "
 import csv
 f = {r[\"parameter\"]: float(r[\"best\"]) for r in csv.DictReader(open(\"cal/fit.csv\"))}
-assert abs(f[\"microneedling.collagen.stimulated_production\"] / 0.03 - 1) < 0.01, f
+assert abs(f[\"microneedling.collagen.stimulated_production\"] / 4.5e-5 - 1) < 0.01, f
 assert abs(f[\"microneedling.fibroblast.max_proliferation_per_day\"] / 0.924 - 1) < 0.01, f
 "'
 echo "$pass passed, $fail failed"

@@ -160,9 +160,9 @@ else
   echo "NOTE read-only directory not tested: running as root"
 fi
 
-# --- disk full: a 512 kB tmpfs
+# --- disk full: a 1 MB tmpfs (the 13-species microneedling file fills it after a few snapshots)
 mkdir -p mnt
-if mount -t tmpfs -o size=512k tmpfs mnt 2>/dev/null; then
+if mount -t tmpfs -o size=1024k tmpfs mnt 2>/dev/null; then
   MNT=$T/mnt
   "$CISIM" run "$CFG" "${SETS[@]}" --set time.end_day=40 -j 2 -q -o mnt/full.h5 >/dev/null 2>err; rc=$?
   [ $rc = 1 ] && grep -q "mnt/full" err && grep -q "No space left on device" err && ok "disk full: exit 1 naming the file and the cause" || bad "disk full: exit $rc"

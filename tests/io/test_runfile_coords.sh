@@ -40,7 +40,7 @@ for path in sys.argv[1:]:
                 if scales:
                     check(np.array_equal(d.dims[axis][0][()], f[at][()]),
                           "%s: /fields/%s axis %d values" % (path, s, axis))
-            check(d.attrs["units"] in ("ng mL-1", "mg mL-1", "mm-3", "1", "um-3"),
+            check(d.attrs["units"] in ("ng mL-1", "mg mL-1", "mm-3", "1", "um-3", "day-1"),
                   "%s: /fields/%s units %r" % (path, s, d.attrs["units"]))
         st = f["series/time"]
         check(st.attrs.get("CLASS") == b"DIMENSION_SCALE" and st.attrs["units"] == "day",

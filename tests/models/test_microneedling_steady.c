@@ -1,6 +1,7 @@
 /* Untreated skin is an exact steady state of the microneedling model: with no session, every
  * field of every species stays within 0.1 % of its initial value over 365 days, in 2D and 3D
- * (issue 3). The baseline rates r0 and q0 are derived so that the untreated layer state is an
+ * (issue 3), and so are the acne-scar and photo-aged starting states (issue 14): every one of
+ * the 13 species. The baseline rates are derived so that the untreated layer state is an
  * equilibrium of the reaction (checked here to rounding in 0-D), and fibroblasts only move
  * between layers of equal density, so transport leaves it alone too. */
 #include "test_microneedling_util.h"
@@ -23,7 +24,7 @@ static double max_rel_drift(const sim *s, double *const *u0) {
   return worst;
 }
 
-static int run_case(const char *label, int dims) {
+static int run_case(const char *label, int dims, const char *const *sets, int nsets) {
   char yaml[4096];
   double h = mn_quick() ? 25 : 20;
   snprintf(yaml, sizeof yaml,
@@ -35,7 +36,7 @@ static int run_case(const char *label, int dims) {
            "protocol: {pattern: {density_per_cm2: 15}, sessions: {day: []}}\n",
            dims, dims == 2 ? "[2600, 2500]" : "[200, 200, 2500]", h, mn_skin());
   params p;
-  mn_try(mn_load(&p, yaml, NULL, 0), "load");
+  mn_try(mn_load(&p, yaml, sets, nsets), "load");
   sim s;
   mn_try(sim_create(&s, &p, 2), "sim_create");
   double *u0[MODEL_MAX_SPECIES];
@@ -97,8 +98,18 @@ static int zero_d(void) {
 
 int main(void) {
   int fails = zero_d();
-  fails += run_case("2D", 2);
-  fails += run_case("3D", 3);
+  fails += run_case("2D", 2, NULL, 0);
+  fails += run_case("3D", 3, NULL, 0);
+  /* skin conditions as starting states are steady states of their own (issue 14) */
+  static const char *const scar[] = {
+      "microneedling.initial.scar.width_um=1000", "microneedling.initial.scar.depth_um=400",
+      "microneedling.initial.scar.collagen_deficit=0.6",
+      "microneedling.initial.scar.epidermal_depression=0.3",
+      "microneedling.initial.scar.center_x_um=1300"};
+  static const char *const aged[] = {"microneedling.initial.collagen_factor={papillary: 0.7, reticular: 0.85}",
+                                     "microneedling.initial.fibroblast_factor=0.75"};
+  fails += run_case("2D acne scar", 2, scar, 5);
+  fails += run_case("2D photo-aged", 2, aged, 2);
   printf("%s\n", fails ? "FAILED" : "all passed");
   return fails != 0;
 }

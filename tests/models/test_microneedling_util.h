@@ -72,7 +72,11 @@ static inline const char *mn_skin(void) {
          "    motility_um2_per_day: {epidermis: 0, hypodermis: 0}\n"
          "    chemotaxis_um2_per_day_per_ng_ml: {epidermis: 0, hypodermis: 0}\n"
          "  collagen:\n"
-         "    baseline_mg_per_ml: {epidermis: 0, papillary: 250, reticular: 250, hypodermis: 60}\n";
+         "    baseline_index: {epidermis: 0, papillary: 0.93, reticular: 0.89, hypodermis: 0.2}\n"
+         "  elastin:\n"
+         "    baseline_index: {hypodermis: 0.2}\n"
+         "  keratinocyte:\n"
+         "    baseline_index: {epidermis: 1}\n";
 }
 
 /* Load YAML text (written to a temporary file) with --set style overrides. */

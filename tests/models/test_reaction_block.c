@@ -64,7 +64,7 @@ static void part1(const model *m, const void *inst, const grid *g) {
         const int n = lens[li];
         for (int c = 0; c < n; c++) {
           xs[c] = (c + 0.5) * g->h;
-          src[c] = 0;
+          src[c] = uniform01() < 0.5 ? 0.0 : uniform01(); /* acne-scar weight */
           for (int s = 0; s < ns; s++) ub[s][c] = wild(s == 0 || uniform01() < 0.1);
         }
         const double *u[MODEL_MAX_SPECIES];
@@ -78,7 +78,7 @@ static void part1(const model *m, const void *inst, const grid *g) {
         cell_block b = {n, l, xs, 0.5 * g->h, 1000, src};
         m->reaction_block[isa](inst, &b, 0.0, u, f, k, kblock);
         for (int c = 0; c < n; c++) {
-          cell_info ci = {l, xs[c], b.y, b.z, 0};
+          cell_info ci = {l, xs[c], b.y, b.z, src[c]};
           double v[MODEL_MAX_SPECIES], f1[MODEL_MAX_SPECIES], k1[MODEL_MAX_SPECIES];
           for (int s = 0; s < ns; s++) v[s] = ub[s][c];
           m->reaction(inst, &ci, 0.0, v, f1, k1);
@@ -112,14 +112,15 @@ static void random_state(const model *m, const void *inst, const grid *g, double
       cell_info c = {g->layer_of_z[k], (i + 0.5) * g->h, 0.5 * g->h, (k + 0.5) * g->h, 0};
       double v[MODEL_MAX_SPECIES];
       m->initial(inst, &c, v);
-      for (int s = 0; s < 7; s++) v[s] = v[s] * (1 + 1e-3 * (uniform01() - 0.5)) + 1e-3 * uniform01();
+      for (int s = 0; s < m->nspecies; s++)
+        v[s] = v[s] * (1 + 1e-3 * (uniform01() - 0.5)) + 1e-3 * uniform01();
       v[0] = positive ? 0.2 * uniform01() + 1e-6 : 0.2 * (uniform01() - 0.1);
       if (uniform01() < 0.15) {
         v[3] = 40 * uniform01();
         v[4] = uniform01();
         v[5] = 300 * uniform01();
       }
-      for (int s = 0; s < 7; s++) u[s][q] = v[s];
+      for (int s = 0; s < m->nspecies; s++) u[s][q] = v[s];
     }
 }
 
@@ -127,11 +128,13 @@ static void part2(const model *mn, const void *inst, const grid *g) {
   model generic = *mn;
   generic.reaction_block = NULL;
   const size_t n = g->ncell;
-  double *mem = malloc(sizeof(double) * n * 7 * 3), *init[7], *ref[7], *got[7];
-  for (int s = 0; s < 7; s++) {
+  const int ns = mn->nspecies;
+  double *mem = malloc(sizeof(double) * n * (size_t)ns * 3);
+  double *init[MODEL_MAX_SPECIES], *ref[MODEL_MAX_SPECIES], *got[MODEL_MAX_SPECIES];
+  for (int s = 0; s < ns; s++) {
     init[s] = mem + (size_t)s * n;
-    ref[s] = mem + (size_t)(7 + s) * n;
-    got[s] = mem + (size_t)(14 + s) * n;
+    ref[s] = mem + (size_t)(ns + s) * n;
+    got[s] = mem + (size_t)(2 * ns + s) * n;
   }
   const case_t cases[] = {{3e-3, 3e-3, 0.01, 0}, {1e-2, 0.0, 1e-3, 1}};
   for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
@@ -142,15 +145,17 @@ static void part2(const model *mn, const void *inst, const grid *g) {
       for (int i = 0; i < g->nx; i++) {
         size_t q = grid_index(g, i, 0, k);
         cell_info c = {g->layer_of_z[k], (i + 0.5) * g->h, 0.5 * g->h, (k + 0.5) * g->h, 0};
-        double v[7];
-        for (int s = 0; s < 7; s++) v[s] = init[s][q];
+        /* the engine gives each cell the model's source weight (here the scar weight) */
+        if (mn->cell_source) c.source = mn->cell_source(inst, &c, g->h, g->dims);
+        double v[MODEL_MAX_SPECIES];
+        for (int s = 0; s < ns; s++) v[s] = init[s][q];
         long sub = 0;
         mn_try(reaction_integrate_cell(&generic, inst, &c, v, 0.25, cs->dt, cs->rtol, cs->atol,
                                        &sub),
                "reaction_integrate_cell");
         ref_sub += sub;
         multi += sub > 1;
-        for (int s = 0; s < 7; s++) ref[s][q] = v[s];
+        for (int s = 0; s < ns; s++) ref[s][q] = v[s];
       }
     char msg[200];
     snprintf(msg, sizeof msg, "rtol %g atol %g dt %g: %ld of %zu cells need substeps", cs->rtol,
@@ -169,11 +174,11 @@ static void part2(const model *mn, const void *inst, const grid *g) {
                    "reaction_create");
             mn_try(reaction_set_isa(r, isa), "reaction_set_isa");
             mn_try(reaction_set_block(r, lens[li]), "reaction_set_block");
-            for (int s = 0; s < 7; s++) memcpy(got[s], init[s], sizeof(double) * n);
+            for (int s = 0; s < ns; s++) memcpy(got[s], init[s], sizeof(double) * n);
             long sub = 0;
             mn_try(reaction_step(r, got, 0.25, cs->dt, &sub), "reaction_step");
             size_t diff = 0;
-            for (int s = 0; s < 7; s++)
+            for (int s = 0; s < ns; s++)
               for (size_t q = 0; q < n; q++) diff += !same_bits(got[s][q], ref[s][q]);
             runs++;
             if (diff || sub != ref_sub) {
@@ -204,7 +209,9 @@ int main(void) {
            "  device: {needle_length_um: 1500, penetration: 0.5, needle_diameter_um: 250}\n"
            "  pattern: {kind: square, density_per_cm2: 15, passes: 1}\n"
            "  sessions: {day: [0]}\n"
-           "%s",
+           "%s"
+           "  initial: {scar: {width_um: 600, depth_um: 300, collagen_deficit: 0.5,\n"
+           "                   epidermal_depression: 0.3, center_x_um: 670}}\n",
            mn_skin());
   params p;
   mn_try(mn_load(&p, yaml, NULL, 0), "load");

@@ -57,7 +57,7 @@ complete_words "$cisim" run base.yaml --set ""
 expect "time.end_day=" "$cisim" run base.yaml --set time.end
 expect "time.end_day=" "$cisim" check base.yaml -s time.end
 expect "time.end_day=" "$cisim" run base.yaml --set = time.end
-expect "microneedling.collagen.baseline_mg_per_ml=" "$cisim" run base.yaml --set microneedling.collagen.base
+expect "microneedling.collagen.baseline_index=" "$cisim" run base.yaml --set microneedling.collagen.base
 refuse "time.end_day=" "$cisim" run base.yaml --set time.end_day=3
 
 [ $fail = 0 ] && echo "completion: commands, options, $nkeys registry keys and files complete"

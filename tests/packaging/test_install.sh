@@ -73,7 +73,7 @@ PY
 (cd / && PYTHONPATH=$P/share/cisim/python /usr/bin/python3 -c "
 import sys, cisim
 r = cisim.open_run(sys.argv[1], xarray=False)
-sys.exit(0 if r.units['collagen'] == 'mg mL-1' else 1)" "$P/run.h5") || bad "the installed Python reader (share/cisim/python) does not read the run"
+sys.exit(0 if r.units['collagen'] == '1' else 1)" "$P/run.h5") || bad "the installed Python reader (share/cisim/python) does not read the run"
 # the installed submit.sh finds the installed cisim (no cisim on PATH, no CISIM, no build/)
 cat >"$P/base.yaml" <<'YAML'
 model: diffusion
