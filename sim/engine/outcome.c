@@ -324,7 +324,7 @@ void outcome_values_series(outcome *o, double *const *u, const double *ser, doub
       case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;
       case OS_DERIVED: {
         double dv[MODEL_MAX_SPECIES * 4];
-        if (o->m->nderived <= (int)(sizeof dv / sizeof dv[0])) derived_of(o, e->layer, o->buf, dv);
+        if (o->m->nderived <= (int)(sizeof dv / sizeof dv[0])) derived_of(o, e->layer, ser, dv);
         vals[i] = o->m->nderived <= (int)(sizeof dv / sizeof dv[0]) ? dv[q] : NAN;
         break;
       }
