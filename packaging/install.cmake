@@ -40,7 +40,11 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME cisim)
 set(CPACK_PACKAGE_VENDOR "the cisim developers")
-set(CPACK_PACKAGE_CONTACT "the cisim developers <cisim@invalid>")
+# The project has no mail address of its own yet: ".invalid" (RFC 2606) says so instead of
+# inventing one. Whoever builds a package for others sets theirs (docs/install.md).
+set(CISIM_PACKAGE_CONTACT "the cisim developers <cisim@invalid>" CACHE STRING
+    "Maintainer field of the .deb: Name <address>")
+set(CPACK_PACKAGE_CONTACT "${CISIM_PACKAGE_CONTACT}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "simulator of skin healing and collagen induction after microneedling")
 set(CPACK_PACKAGE_DESCRIPTION

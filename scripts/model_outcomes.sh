@@ -54,9 +54,14 @@ done
 import sys, h5py, numpy as np
 rows = [l.rstrip("\n").split("|") for l in open(sys.argv[1])]
 def at(f, name, day):
+    # /series has its own time axis (a row per accepted step, landing on snapshot days);
+    # files from before it index series by the snapshot times.
     if name not in f["series"]: return float("nan")
-    t = f["time"][:]
-    return float(f["series"][name][int(np.argmin(abs(t - day)))])
+    t = f["series"]["time"][:] if "time" in f["series"] else f["time"][:]
+    k = int(np.argmin(abs(t - day)))
+    if abs(t[k] - day) > 1e-9 * max(1.0, day):
+        sys.exit("model_outcomes: no series row at day %g in %s" % (day, f.filename))
+    return float(f["series"][name][k])
 print("| protocol | day | collagen I+III pap / ret | type I pap / ret | type III pap / ret "
       "| III share pap | elastin pap | tropoelastin pap | epidermis | fibroblast peak pap (capacity +100 %) | scar filled |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
