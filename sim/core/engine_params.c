@@ -46,6 +46,12 @@ const param_desc params_engine_registry[] = {
      0, 0,
      "first_order only: state the step error is measured on; after_transport for localised "
      "sources under fast diffusion (docs/numerics.md)"},
+    {"initial.from", P_STRING, "", "\"\"", 0, 0, NULL, 0, 0, 0,
+     "start from a snapshot of this HDF5 file in the run-file layout (an earlier run, or fields a "
+     "script wrote; \"\": the model's own initial state; docs/run-file.md)"},
+    {"initial.day", P_REAL, "day", "-1", -1, 1e6, NULL, 0, 0, 0,
+     "initial.from: the day of the snapshot to start from, exactly one of the file's /time days "
+     "(-1: its last snapshot); the run's own clock still starts at 0"},
     {"output.file", P_STRING, "", "run.h5", 0, 0, NULL, 0, 0, 0,
      "run file (HDF5); -o on the command line wins"},
     {"output.precision", P_ENUM, "", "double", 0, 0, "double|single", 0, 0, 0,

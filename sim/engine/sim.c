@@ -92,6 +92,19 @@ cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_
   return sim_setup(s, g, m, inst, o);
 }
 
+cs_status sim_state_replaced(sim *s) {
+  if (s->nsteps > 0 || s->t != 0)
+    return CS_ERROR(CS_ERR_RUN, "the initial state can only be replaced before the first step");
+  const size_t n = s->g->ncell;
+  for (int q = 0; q < s->ns; q++) {
+    memcpy(s->un[q], s->u[q], sizeof(double) * n);
+    memset(s->du[q], 0, sizeof(double) * n);
+  }
+  outcome_free(s->oc);
+  s->oc = NULL;
+  return outcome_create(&s->oc, &s->ser, s->inst, s->u, s->t);
+}
+
 /* The cyclic (Sherman–Morrison) line solve of the transport needs three cells (a grid of one
    cell is fine for the 0-D uses of a model, so grid_init does not ask). */
 static cs_status check_periodic(grid *g, const params *p) {

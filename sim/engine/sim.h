@@ -21,6 +21,10 @@ cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_
 /* Build everything from resolved parameters (grid, model instance, options). */
 cs_status sim_create(sim *s, const params *p, int nthreads);
 void sim_free(sim *s);
+/* After the caller has overwritten s->u before the first step (a starting state read from a
+   file, sim/io/initial_from.h): the step's start copy follows, the step history is cleared and
+   the outcome metrics take this state as their baseline (changes are relative to it). */
+cs_status sim_state_replaced(sim *s);
 
 /* Advance to exactly t_target, stopping on model events and treatment sessions on the way. A
    session at time T is applied (model->injure on every cell) when the state has reached T,

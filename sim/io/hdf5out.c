@@ -63,6 +63,12 @@ static cs_status make_growing(hdf5out *o, const hdf5out_options *opt, const mode
                                   o->row, chunk, opt->deflate);
     st = o->fields[s] < 0 ? hdf5out_io_err(o, "", obj)
                           : hdf5out_label(o, o->fields[s], obj, sp->unit, sp->long_name);
+    if (st == CS_OK) { /* what "small" means for this species: its absolute tolerance's unit */
+      h5a_ctx c;
+      h5a_init(&c, o->fields[s]);
+      h5a_double(&c, "tolerance_scale", sp->scale > 0 ? sp->scale : 1.0);
+      if (c.failed[0]) st = hdf5out_attr_err(o, &c, obj);
+    }
   }
   H5Gclose(g);
   if (st != CS_OK) return st;

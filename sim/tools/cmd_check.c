@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "grid.h"
+#include "initial_from.h"
 #include "input_warn.h"
 #include "model.h"
 #include "params.h"
@@ -42,6 +43,15 @@ int cli_check(int argc, char **argv) {
     st = m->create(&p, &g, &inst);
     if (st != CS_OK) grid_free(&g);
   }
+  /* initial.from: the file, its snapshot and its fields' shapes and units, without reading them */
+  initial_source src = {0};
+  if (st == CS_OK && initial_from_wanted(&p)) {
+    st = initial_from_read(&p, &g, m, params_bool(&p, "time.nonnegative"), NULL, &src);
+    if (st != CS_OK) {
+      m->destroy(inst);
+      grid_free(&g);
+    }
+  }
   if (st != CS_OK) {
     cli_fail("check");
   } else {
@@ -64,6 +74,11 @@ int cli_check(int argc, char **argv) {
     printf("# species: %d; memory: %.1f MiB (%.1f bytes per cell·species) on %d thread%s\n",
            m->nspecies, bytes / (1 << 20), bytes / ((double)g.ncell * m->nspecies), o.threads,
            o.threads == 1 ? "" : "s");
+    if (src.path[0]) {
+      char line[1800];
+      initial_from_describe(&src, line, sizeof line);
+      printf("# %s\n", line);
+    }
     const protocol *pr = m->treatment ? protocol_of(m->treatment(inst)) : NULL;
     int nwarn = input_warn(stderr, &p, &g, pr, o.threads);
     /* only the sessions the run reaches take steps */

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "hdf5out.h"
+#include "initial_from.h"
 #include "input_warn.h"
 #include "model.h"
 #include "outcome.h"
@@ -234,6 +235,26 @@ static int load_resume_config(run_job *j) {
   return rc;
 }
 
+/* initial.from: the starting state read over the model's own, before the run file exists (a
+   refused file leaves nothing written), and never from the file this run is about to write. */
+static cs_status load_initial(run_job *j) {
+  if (!initial_from_wanted(&j->p)) return CS_OK;
+  if (initial_from_is_output(&j->p, j->out_path))
+    return params_key_error(&j->p, "initial.from",
+                            "%s is this run's output file too: writing it would destroy the "
+                            "starting state (choose another -o)",
+                            params_str(&j->p, "initial.from"));
+  initial_source src;
+  CS_TRY(initial_from_read(&j->p, j->s.g, j->s.m, !j->s.opt.signed_values, j->s.u, &src));
+  CS_TRY(sim_state_replaced(&j->s));
+  if (!j->o.quiet) {
+    char line[1800];
+    initial_from_describe(&src, line, sizeof line);
+    fprintf(stderr, "cisim: %s\n", line);
+  }
+  return CS_OK;
+}
+
 /* The sim, the run-control state and the names of the series, from the configuration. */
 static cs_status build_sim(run_job *j) {
   j->out_path = j->x.resume ? j->x.resume : j->o.out ? j->o.out : params_str(&j->p, "output.file");
@@ -248,6 +269,7 @@ static cs_status build_sim(run_job *j) {
   if (!j->ckpt_path || !j->ctl.yaml) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   cs_status st = sim_create(&j->s, &j->p, j->o.threads);
   j->have_sim = 1;
+  if (st == CS_OK && !j->x.resume) st = load_initial(j);
   if (st == CS_OK) st = make_series(&j->s, &j->sd, &j->names, &j->nser);
   return st;
 }
