@@ -11,7 +11,7 @@
  * the reaction finds its cell's from the cell centre. Initial state:
  * a per-layer uniform value plus an optional Gaussian pulse of mass M that has already spread
  * for age t0 (variance 2 D t0 per axis), i.e. the exact point-release solution at t0, so the
- * run can be compared with  M (4πD(t+t0))^(−d/2) exp(−r²/(4D(t+t0)) − k t)  (literature.md §5).
+ * run can be compared with  M (4πD(t+t0))^(−d/2) exp(−r²/(4D(t+t0)) − k t)  (the point-release solution with decay).
  * Membrane cases (docs/topical.md): a partition coefficient K per layer (the equilibrium
  * concentration over the reference phase's; the face flux is G (c_L/K_L − c_R/K_R)), and the
  * skin surface held at a potential (diffusion.surface: a donor of concentration value, so the

@@ -4,7 +4,7 @@
  *
  * From a step the front travels at speed → 2√(rD) (Bramson: position ≈ 2√(rD) t −
  * (3/2)√(D/r) ln t + const); in a well-mixed cell u follows the logistic closed form
- * u(t) = K u0 e^{rt} / (K + u0 (e^{rt} − 1))  (literature.md §5). Values are the test's. */
+ * u(t) = K u0 e^{rt} / (K + u0 (e^{rt} − 1)). Values are the test's. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -59,13 +59,13 @@ const param_desc mn_params[] = {
       "appear days after wounding, gone within weeks)"),
     R("collagen.maturation_days", "day", "14", 1e-6, 1e6, 0,
       "time constant 1/k_b of the switch from type-III- to type-I-making fibroblasts "
-      "(assumption: III share highest at day 3, collagen plateaus by day 28, Knight 1993)"),
+      "(assumption: III share highest at day 3, collagen plateaus by day 28, sheep: Knight 1993)"),
     /* collagen */
     R("collagen.baseline_index", "-", "0.89", 0, 10, 1,
       "untreated collagen index, I + III (per layer; = collagen area fraction: 0.93 "
       "superficial, 0.89 reticular dermis, morphometry of 71 adults)"),
     R("collagen.type_III_fraction", "-", "0.15", 0, 0.999, 0,
-      "type III share of untreated fibrillar collagen (≈ 15 % in adult skin: Hallock 1988)"),
+      "type III share of untreated fibrillar collagen (≈ 15 % in adult rat skin: Hallock 1988)"),
     R("collagen.halflife_year", "year", "15", 1e-6, 1e6, 0,
       "turnover half-life of type I collagen (skin collagen ≈ 15 years: Verzijl 2000)"),
     R("collagen.type_III_halflife_year", "year", "15", 1e-6, 1e6, 0,
@@ -76,7 +76,7 @@ const param_desc mn_params[] = {
       "type III laid down per activated fibroblast q3 (calibrated, docs/model.md §5)"),
     R("collagen.remodelling_per_day", "1/day", "0.1", 0, 1e6, 0,
       "rate k_r at which fully matured fibroblasts remodel the type III share back to the adult "
-      "one (assumption: III share highest at day 3, then falls over weeks, Knight 1993)"),
+      "one (assumption: III share highest at day 3, then falls over weeks, sheep: Knight 1993)"),
     /* MMP */
     R("mmp.inflammatory_induction", "1/day² per cell/mm³", "5e-6", 0, 1e6, 0,
       "MMP activity induced per inflammatory cell ε_m (assumption)"),
@@ -94,8 +94,8 @@ const param_desc mn_params[] = {
       "untreated mature elastin index (per layer, where there is collagen; 1 by definition in "
       "the dermis)"),
     R("elastin.halflife_year", "year", "40", 1e-6, 1e6, 0,
-      "turnover half-life of mature elastin (residence of decades: Shapiro 1991 [W]; 40: "
-      "assumption)"),
+      "turnover half-life of mature elastin (lung elastin's residence of decades: Shapiro 1991 "
+      "[W]; 40: assumption)"),
     R("elastin.tropoelastin_ratio", "-", "0.05", 1e-9, 10, 0,
       "untreated tropoelastin as a fraction of mature elastin (assumption)"),
     R("elastin.tropoelastin_halflife_day", "day", "7", 1e-6, 1e6, 0,

@@ -1,4 +1,4 @@
-/* hdf5out: the run file (layout in docs/run-file.md, after ../shared/DESIGN.md §4).
+/* hdf5out: the run file (layout in docs/run-file.md).
  *
  *   /                attrs program, version, created, finished (0/1)
  *   /code            attrs version, git_commit, compiler, cflags, gsl/hdf5/libyaml versions,

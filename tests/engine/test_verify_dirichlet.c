@@ -1,6 +1,6 @@
 /* test_verify_dirichlet: a Dirichlet wall against the semi-infinite closed form
  *
- *   c(z, t) = c0 erfc(z / (2√(Dt))),   amount per area M(t) = 2 c0 √(Dt/π)   (literature.md §5)
+ *   c(z, t) = c0 erfc(z / (2√(Dt))),   amount per area M(t) = 2 c0 √(Dt/π)   (Crank 1975)
  *
  * Model diffusion, 2D, 2 columns with no-flux x walls (so effectively 1D in depth), the surface
  * held at c0 = boundary_value from t = 0 (initial state 0), no-flux deep wall at 16√(DT)

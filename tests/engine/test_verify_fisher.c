@@ -1,6 +1,6 @@
 /* test_verify_fisher: Fisher–KPP front speed and the 0-D reaction integrator.
  *
- * 1. Front speed (literature.md §5). Model fisher, D = 1e4 µm²/day, r = 1/day (√(D/r) = 100 µm,
+ * 1. Front speed (Bramson 1983; docs/references.md). Model fisher, D = 1e4 µm²/day, r = 1/day (√(D/r) = 100 µm,
  *    c* = 2√(rD) = 200 µm/day), a 2D grid long in x with 2 depth rows and no-flux walls
  *    (effectively 1D), initial step (K behind x0, 0 ahead). The position X(t) where u = K/2
  *    (linear interpolation between cell centres) is taken at t1 and t2 = 2 t1. A front from

@@ -1,4 +1,4 @@
-/* test_verify_gaussian: point release with decay against the closed form (literature.md §5)
+/* test_verify_gaussian: point release with decay against the closed form M (4πDt)^(−d/2) exp(−r²/(4Dt) − kt)
  *
  *   c(x, t) = M (4πD(t+t0))^(−d/2) exp(−r²/(4D(t+t0)) − k t)
  *

@@ -160,9 +160,9 @@ int main(void) {
          h, rtol, atol);
   int fails = 0;
   fails += vu_le("second order: |u/u_exact - 1| along the x axis", fabs(a.axis), 5e-3,
-                 "0.5 % (issue 13)");
+                 "0.5 % (accuracy target)");
   fails += vu_le("second order: |u/u_exact - 1| along the diagonal", fabs(a.diag), 5e-3,
-                 "0.5 % (issue 13)");
+                 "0.5 % (accuracy target)");
   vu_info("second order: %ld steps (%ld rejected); axis %+.3f %%, diagonal %+.3f %%, "
           "axis - diagonal %.3f %%",
           a.steps, a.rejected, 100 * a.axis, 100 * a.diag, 100 * (a.axis - a.diag));

@@ -1,6 +1,6 @@
 /* test_verify_linesource: steady line source with decay, 2D cross-section, against
  *
- *   c(ρ) = q/(2πD) K0(ρ/λ),   λ = √(D/k)          (literature.md §5)
+ *   c(ρ) = q/(2πD) K0(ρ/λ),   λ = √(D/k)          (steady line source with decay)
  *
  * Model diffusion, source.kind line through the centre of the middle cell, rate q = 2πD (so
  * c = K0(ρ/λ)), λ/h = 5, walls (periodic x, no-flux surface and deep) 8λ away: the images

@@ -1,4 +1,4 @@
-/* The matrix biology of the microneedling model (issue 14), on the default 2D skin and roller:
+/* The matrix biology of the microneedling model (collagen types, MMPs, elastin), on the default 2D skin and roller:
  *   - type III collagen peaks before type I after a session (Gay 1978: III at 24–48 h, I from
  *     72 h; Knight 1993: III share highest early, then falls);
  *   - more sessions give more type I collagen;

@@ -1,4 +1,4 @@
-/* Longer needles induce collagen deeper (issue 3, literature.md §2): the default roller
+/* Longer needles induce collagen deeper (docs/model.md: deeper needles reach deeper dermis): the default roller
  * protocol (3 sessions, 4 weeks apart) with 0.5, 1.0, 1.5 and 2.0 mm needles, read at day 90.
  * "Depth reached" is the deepest depth whose lateral-mean collagen is 5 % above untreated
  * (series collagen_depth_um); it must grow with the needle and stay near the channel bottom

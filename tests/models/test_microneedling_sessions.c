@@ -1,4 +1,4 @@
-/* More sessions give more collagen than fewer, with the same needles (issue 3; Zeitter 2014:
+/* More sessions give more collagen than fewer, with the same needles (Zeitter 2014:
  * four sessions add to one, "superposition"): one session vs the default three (4 weeks apart)
  * at day 90, and Zeitter's 1 vs 4 sessions (1 mm needles) at 10 weeks.
  * The skin is the default's (human body skin, 2D cross-section); needles 1.5 mm unless the

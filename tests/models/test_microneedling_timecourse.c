@@ -1,4 +1,4 @@
-/* The time course of one session (issue 3, literature.md §2–3), default roller protocol, one
+/* The time course of one session (docs/model.md §2–3), default roller protocol, one
  * session at day 0, followed for 60 days:
  *   - the signal peaks within hours (platelet release, t½ 1 h) and decays within days
  *     (inflammatory phase, clearance 0.2/day: TGF-β up ≈ 2 weeks, Aust 2010);
