@@ -115,11 +115,22 @@ static void chemotaxis_n(const void *inst, int s, int layer, int n, const double
   }
 }
 
-/* A Dirichlet boundary holds the untreated state of the deepest layer. */
+/* Fibroblasts' random motility evens out their density relative to each layer's untreated
+   one, f/f0(layer), not f itself (assumption: cells keep to the density of their layer, so
+   layers of different density are a steady state; Keller–Segel's ∇·(D ∇f) where the layers
+   agree): the engine's partition coefficient K = f0(layer)/f_ref, with f_ref the largest f0.
+   A layer without fibroblasts gets K = 1 (nothing moves there). */
+static double partition(const void *inst, int s, int layer) {
+  const mn *d = inst;
+  return s == F && d->f0[layer] > 0 ? d->f0[layer] / d->f0_ref : 1.0;
+}
+
+/* A Dirichlet boundary holds the untreated state of the deepest layer (for fibroblasts as
+   the potential f/K that partition's K makes continuous). */
 static double boundary_value(const void *inst, int s) {
   const mn *d = inst;
   int l = d->nlayers - 1;
-  return s == F ? d->f0[l] : s == C ? d->c0[l] : 0.0;
+  return s == F ? d->f0[l] / partition(inst, F, l) : s == C ? d->c0[l] : 0.0;
 }
 
 /* The cell's scar weight ω, given back to the reaction as cell_info.source. */
@@ -265,6 +276,7 @@ const model model_microneedling = {
     .chemotaxis = chemotaxis,
     .chemotaxis_n = chemotaxis_n,
     .boundary_value = boundary_value,
+    .partition = partition,
     .cell_source = cell_source,
     .initial = initial,
     .reaction = reaction,

@@ -36,7 +36,8 @@ const param_desc mn_params[] = {
       "Yang 1999)"),
     /* fibroblasts */
     R("fibroblast.density_per_mm3", "cells/mm³", "1250", 0, 1e9, 1,
-      "untreated fibroblast density f0 (per layer; ≈1200–1250: Jin 2011)"),
+      "untreated fibroblast density f0 (per layer; ≈1200–1250: Jin 2011; layers may differ: "
+      "motility evens out f/f0, docs/model.md §2)"),
     R("fibroblast.capacity_ratio", "-", "2", 1.000001, 1e6, 0,
       "carrying capacity K as a multiple κ of f0 (assumption)"),
     R("fibroblast.apoptosis_per_day", "1/day", "0.12", 0, 1e6, 0,
@@ -127,8 +128,8 @@ const param_desc mn_params[] = {
       "skin < 1)"),
     R("initial.elastin_factor", "-", "1", 0, 10, 1,
       "untreated elastin as a multiple of elastin.baseline_index (per layer)"),
-    R("initial.fibroblast_factor", "-", "1", 1e-6, 10, 0,
-      "untreated fibroblasts as a multiple of fibroblast.density_per_mm3 (every layer)"),
+    R("initial.fibroblast_factor", "-", "1", 1e-6, 10, 1,
+      "untreated fibroblasts as a multiple of fibroblast.density_per_mm3 (per layer)"),
     R("initial.scar.width_um", "µm", "0", 0, 1e9, 0,
       "width of an atrophic scar (0: none); cos² profile across it, a groove along y in 2D, "
       "a round scar in 3D"),
@@ -147,15 +148,6 @@ const param_desc mn_params[] = {
 #define YEAR 365.25
 
 static cs_status check_layers(const mn *d, const params *p, const grid *g) {
-  for (int l = 0; l + 1 < g->nlayers; l++) {
-    double a = d->f0[l], b = d->f0[l + 1];
-    if (fabs(a - b) > 1e-12 * fmax(a, b) && d->Df[l] > 0 && d->Df[l + 1] > 0)
-      return params_key_error(p, KEY("fibroblast.density_per_mm3"),
-                       "layers '%s' (%g) and '%s' (%g) differ, but fibroblasts move between them "
-                       "(motility_um2_per_day > 0 in both): untreated skin would not be a steady "
-                       "state; give them the same density or set the motility of one to 0",
-                       g->layers[l].name, a, g->layers[l + 1].name, b);
-  }
   for (int l = 0; l < g->nlayers; l++)
     if ((d->c0[l] > 0 || d->el0[l] > 0) && d->f0[l] == 0)
       return params_key_error(p, KEY("collagen.baseline_index"),
@@ -250,14 +242,15 @@ cs_status mn_read(mn *d, const params *p, const grid *g) {
   d->dims = g->dims;
   read_rates(d, p);
   const double kappa = params_real(p, KEY("fibroblast.capacity_ratio"));
-  const double ff = params_real(p, KEY("initial.fibroblast_factor"));
   const double phi3 = params_real(p, KEY("collagen.type_III_fraction"));
   const double tT = params_real(p, KEY("elastin.tropoelastin_ratio"));
   for (int l = 0; l < g->nlayers; l++) {
     d->Ds[l] = params_layer_real(p, KEY("signal.diffusivity_um2_per_day"), l);
     d->Df[l] = params_layer_real(p, KEY("fibroblast.motility_um2_per_day"), l);
     d->chi0[l] = params_layer_real(p, KEY("fibroblast.chemotaxis_um2_per_day_per_ng_ml"), l);
-    d->f0[l] = params_layer_real(p, KEY("fibroblast.density_per_mm3"), l) * ff;
+    d->f0[l] = params_layer_real(p, KEY("fibroblast.density_per_mm3"), l) *
+               params_layer_real(p, KEY("initial.fibroblast_factor"), l);
+    d->f0_ref = fmax(d->f0_ref, d->f0[l]);
     /* A layer without resident fibroblasts has no growth (K = 0): visitors die off. */
     d->invK[l] = d->f0[l] > 0 ? 1.0 / (kappa * d->f0[l]) : 0.0;
     d->r0[l] = d->f0[l] > 0 ? d->df / (1.0 - 1.0 / kappa) : 0.0;

@@ -19,6 +19,7 @@ typedef struct {
   /* per layer */
   double Ds[PARAMS_MAX_LAYERS], Df[PARAMS_MAX_LAYERS], chi0[PARAMS_MAX_LAYERS];
   double f0[PARAMS_MAX_LAYERS], invK[PARAMS_MAX_LAYERS], r0[PARAMS_MAX_LAYERS];
+  double f0_ref;  /* the largest untreated fibroblast density: partition K = f0(layer)/f0_ref */
   double c0[PARAMS_MAX_LAYERS], c3_0[PARAMS_MAX_LAYERS];   /* untreated total and type III */
   double p1_0[PARAMS_MAX_LAYERS], p3_0[PARAMS_MAX_LAYERS]; /* basal production per cell */
   double el0[PARAMS_MAX_LAYERS], te0[PARAMS_MAX_LAYERS];   /* untreated elastin, tropoelastin */

@@ -95,13 +95,9 @@ cs_status sim_init(sim *s, const grid *g, const model *m, void *inst, const sim_
 cs_status sim_state_replaced(sim *s) {
   if (s->nsteps > 0 || s->t != 0)
     return CS_ERROR(CS_ERR_RUN, "the initial state can only be replaced before the first step");
-  const size_t n = s->g->ncell;
-  for (int q = 0; q < s->ns; q++) {
-    memcpy(s->un[q], s->u[q], sizeof(double) * n);
-    memset(s->du[q], 0, sizeof(double) * n);
-  }
+  for (int q = 0; q < s->ns; q++) memcpy(s->un[q], s->u[q], sizeof(double) * s->g->ncell);
+  for (int q = 0; q < s->ns; q++) memset(s->du[q], 0, sizeof(double) * s->g->ncell);
   outcome_free(s->oc);
-  s->oc = NULL;
   return outcome_create(&s->oc, &s->ser, s->inst, s->u, s->t);
 }
 

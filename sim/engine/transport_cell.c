@@ -43,10 +43,17 @@ cs_status transport_cell_create(transport *t) {
     t->surf[s] = m->surface_value && m->surface_value(t->inst, s, 0, &v) >= 0;
     t->cellwise[s] = part || t->varies[s] || t->surf[s];
     if (!t->cellwise[s]) continue;
-    if (m->species[s].chemo_attractant >= 0)
+    if (m->species[s].chemo_attractant >= 0 && (t->varies[s] || t->surf[s]))
       return CS_ERROR(CS_ERR_INPUT, "%s: species %s climbs an attractant and cannot also have "
-                      "partition coefficients, per-cell coefficients or a surface value",
+                      "per-cell coefficients or a surface value",
                       m->name, m->species[s].name);
+    if (m->species[s].chemo_attractant >= 0) { /* per-layer K: the chemotactic lines' own */
+      t->cellwise[s] = 0;
+      t->chemoK[s] = malloc(sizeof(double) * (size_t)g->nlayers);
+      if (!t->chemoK[s]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
+      for (int l = 0; l < g->nlayers; l++) t->chemoK[s][l] = layer_partition(t, s, l);
+      continue;
+    }
     t->sig[s] = malloc(sizeof(double) * g->ncell);
     t->ik[s] = malloc(sizeof(double) * g->ncell);
     if (!t->sig[s] || !t->ik[s]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport)");
@@ -60,6 +67,7 @@ void transport_cell_free(transport *t) {
   for (int s = 0; s < MODEL_MAX_SPECIES; s++) {
     free(t->sig[s]);
     free(t->ik[s]);
+    free(t->chemoK[s]);
   }
 }
 

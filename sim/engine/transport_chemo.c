@@ -47,14 +47,28 @@ static inline void chemo_face_upwind(const transport *t, int s, int layL, int la
   *cr = vq < 0 ? -vq : 0.0;
 }
 
-/* Face f of a chemotactic block (1 .. n-1: unknowns f-1, f; n: periodic wrap, n-1 and 0). */
+/* Face f of a chemotactic block (1 .. n-1: unknowns f-1, f; n: periodic wrap, n-1 and 0).
+   With partition coefficients (t->chemoK) the unknowns' potentials u/K meet at a face
+   between layers: the flux is g_K [B(-P) u_L/K_L - B(P) u_R/K_R], g_K the harmonic mean of the
+   conductivities D K (the same P: the drift per potential is chi K / (D K) = chi / D), so the
+   zero-flux state without drift is u/K uniform; kl, kr: the factors g_K/K_L, g_K/K_R over g
+   (1 inside a layer, where the two forms agree). */
 static void chemo_face_of(const transport *t, const sweep *sw, int s, const block *bk, int f,
-                          double r, int *layL, int *layR, double *g) {
+                          double r, int *layL, int *layR, double *g, double *kl, double *kr) {
   const int zdir = sw->dir == DIR_Z && f < sw->n, n = sw->n;
   *layL = zdir ? t->g->layer_of_z[f - 1] : bk->layer;
   *layR = zdir ? t->g->layer_of_z[f] : bk->layer;
   if (f < n) *g = face_conductance(t, sw->dir, s, bk->layer, f, r);
   else *g = r * t->D[s * t->g->nlayers + bk->layer]; /* periodic: only lateral lines */
+  *kl = *kr = 1.0;
+  const double *K = t->chemoK[s];
+  if (K && *layL != *layR && *g > 0) {
+    const int nl = t->g->nlayers;
+    const double sL = t->D[s * nl + *layL] * K[*layL], sR = t->D[s * nl + *layR] * K[*layR];
+    const double gK = r * 2 * sL * sR / (sL + sR);
+    *kl = gK / (*g * K[*layL]);
+    *kr = gK / (*g * K[*layR]);
+  }
 }
 
 /* The coefficients of every face of the block: Péclet numbers first, then all the Bernoulli
@@ -68,8 +82,8 @@ static void chemo_assemble(const transport *t, const sweep *sw, int s, const blo
   const double r = dt / (t->g->h * t->g->h);
   for (int f = 1; f <= nf; f++) {
     int layL, layR;
-    double g;
-    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
+    double g, kl, kr;
+    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g, &kl, &kr);
     const double *AL = A + (size_t)(f - 1) * ps, *AR = A + (size_t)(f < n ? f : 0) * ps;
     const size_t e0 = (size_t)(f - 1) * (size_t)w;
     if (g > 0) /* bp, bm: scratch until the Bernoulli pass fills them */
@@ -85,11 +99,12 @@ static void chemo_assemble(const transport *t, const sweep *sw, int s, const blo
   }
   for (int f = 1; f < n; f++) {
     int layL, layR;
-    double g;
-    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g);
+    double g, kl, kr;
+    chemo_face_of(t, sw, s, bk, f, r, &layL, &layR, &g, &kl, &kr);
     const size_t e0 = (size_t)(f - 1) * (size_t)w;
+    const double gl = g * kl, gr = g * kr;
     for (int ln = 0; ln < w; ln++) {
-      double cl = g * bm[e0 + ln], cr = g * bp[e0 + ln];
+      double cl = gl * bm[e0 + ln], cr = gr * bp[e0 + ln];
       if (!(g > 0))
         chemo_face_upwind(t, s, layL, layR, A[(size_t)(f - 1) * ps + ln * ls],
                           A[(size_t)f * ps + ln * ls], dt, &cl, &cr);
@@ -125,15 +140,18 @@ void transport_chemo_solve(const transport *t, const sweep *sw, int s, const blo
       lines_wrap_face(b, (size_t)(n - 1) * w + ln, (size_t)ln, cl, cr, &al[ln], &be[ln]);
     }
   } else {
+    /* a Dirichlet value is a potential: the cell next to it is held at K times it */
     double ub = t->ub[s];
     int l0 = zdir ? t->g->layer_of_z[0] : bk->layer, l1 = zdir ? t->g->layer_of_z[n - 1] : bk->layer;
+    const double *K = t->chemoK[s];
     double glo = sw->lo == BC_DIRICHLET ? 2 * r * t->D[s * nl + l0] : 0.0;
     double ghi = sw->hi == BC_DIRICHLET ? 2 * r * t->D[s * nl + l1] : 0.0;
+    const double ulo = K ? K[l0] * ub : ub, uhi = K ? K[l1] * ub : ub;
     for (int ln = 0; ln < w; ln++) {
       b[ln] += glo;
-      x[ln * ls] += glo * ub;
+      x[ln * ls] += glo * ulo;
       b[(size_t)(n - 1) * w + ln] += ghi;
-      x[(size_t)(n - 1) * ps + ln * ls] += ghi * ub;
+      x[(size_t)(n - 1) * ps + ln * ls] += ghi * uhi;
     }
   }
   transport_lines_solve(n, w, ps, ls, periodic, a, b, c, cp, zc, al, be, x);

@@ -65,6 +65,9 @@ struct transport {
   int surf_on[MODEL_MAX_SPECIES];            /* this step: surface held (1) or no-flux (0) */
   double surf_val[MODEL_MAX_SPECIES];        /* this step: the value it is held at */
   double *sig[MODEL_MAX_SPECIES], *ik[MODEL_MAX_SPECIES]; /* [ncell] D·K and 1/K */
+  /* Chemotactic species with per-layer partition coefficients (transport_chemo.c): K per
+     layer, [s * nlayers + l]; NULL for a species whose K is 1 in every layer. */
+  double *chemoK[MODEL_MAX_SPECIES];
 };
 
 /* Diffusive conductance dt*D_f/h^2 of face f (between unknowns f-1 and f) of a line. */

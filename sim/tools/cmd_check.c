@@ -23,6 +23,19 @@ static const char check_usage[] =
     "      --strict   a warning makes the configuration invalid (exit 2)\n"
     "exit status: 0 valid, 2 invalid\n";
 
+/* initial.from: the file, its snapshot and its fields' shapes and units, without reading
+   them; on failure the model instance and grid are freed. */
+static cs_status check_initial(const params *p, grid *g, const model *m, void *inst,
+                               initial_source *src) {
+  if (!initial_from_wanted(p)) return CS_OK;
+  cs_status st = initial_from_read(p, g, m, params_bool(p, "time.nonnegative"), NULL, src);
+  if (st != CS_OK) {
+    m->destroy(inst);
+    grid_free(g);
+  }
+  return st;
+}
+
 int cli_check(int argc, char **argv) {
   cli_opts o;
   int rc = cli_parse(argc, argv, check_usage, 0, 0, &o);
@@ -43,15 +56,8 @@ int cli_check(int argc, char **argv) {
     st = m->create(&p, &g, &inst);
     if (st != CS_OK) grid_free(&g);
   }
-  /* initial.from: the file, its snapshot and its fields' shapes and units, without reading them */
   initial_source src = {0};
-  if (st == CS_OK && initial_from_wanted(&p)) {
-    st = initial_from_read(&p, &g, m, params_bool(&p, "time.nonnegative"), NULL, &src);
-    if (st != CS_OK) {
-      m->destroy(inst);
-      grid_free(&g);
-    }
-  }
+  if (st == CS_OK) st = check_initial(&p, &g, m, inst, &src);
   if (st != CS_OK) {
     cli_fail("check");
   } else {

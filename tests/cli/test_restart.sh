@@ -25,6 +25,13 @@ ok() { pass=$((pass+1)); echo "PASS $1"; }
 bad() { fail=$((fail+1)); echo "FAIL $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | tail -5; }
 
 CFG=$SRC/configs/single_channel.yaml
+# CISIM_TEST_QUICK (the sanitizer pass): the same code paths, fewer simulated days and fewer
+# disk-full moments (the Release suite runs them all)
+if [ -n "${CISIM_TEST_QUICK:-}" ] && [ "${CISIM_TEST_QUICK}" != 0 ]; then
+  KEND=8 FULL_MOMENTS="0 4 8"
+else
+  KEND=40 FULL_MOMENTS="0 1 2 3 4 5 6 7 8 9"
+fi
 # a second session at day 1.5: interruptions around it fall during a session's first hours
 SETS=(--set grid.spacing_um=50 --set time.end_day=4 --set time.output_every_day=1
       --set "protocol.sessions.day=[0, 1.5]" --set checkpoint.every_minutes=0)
@@ -80,8 +87,8 @@ done
 [ $allok = 1 ] && ok "kill -9: every completed snapshot equals the uninterrupted run's" || bad "kill -9: snapshots differ"
 "$CISIM" info k.h5 >info 2>err && grep -q "^finished: no (running, or killed" info && ok "info on a killed run: not finished" || bad "info on a killed run"
 if [ -f k.h5.ckpt ]; then
-  "$CISIM" run "$CFG" "${SETS[@]}" --set time.end_day=40 -j 2 -q -o kref.h5 >/dev/null 2>err
-  "$CISIM" run --resume k.h5 -j 2 -q --set time.end_day=40 --allow-change >/dev/null 2>err && ok "resume after kill -9: exit 0" || bad "resume after kill -9"
+  "$CISIM" run "$CFG" "${SETS[@]}" --set time.end_day=$KEND -j 2 -q -o kref.h5 >/dev/null 2>err
+  "$CISIM" run --resume k.h5 -j 2 -q --set time.end_day=$KEND --allow-change >/dev/null 2>err && ok "resume after kill -9: exit 0" || bad "resume after kill -9"
   if "$CISIM" compare k.h5 kref.h5 --quiet >err 2>&1 && h5diff k.h5 kref.h5 /series /series >>err 2>&1; then ok "resume after kill -9: bitwise identical"; else bad "resume after kill -9: differs"; fi
 else
   bad "kill -9: no checkpoint although checkpoint.every_day = 0.5"
@@ -176,7 +183,7 @@ if mount -t tmpfs -o size=1024k tmpfs mnt 2>/dev/null; then
   run -o whole.h5 --set time.end_day=6 >/dev/null 2>&1
   size=$(stat -c %s whole.h5)
   unreadable=0 tried=0
-  for k in 0 1 2 3 4 5 6 7 8 9; do
+  for k in $FULL_MOMENTS; do
     kb=$(( size / 1024 - k * 4 + 4 ))
     mount -t tmpfs -o size=${kb}k tmpfs mnt 2>/dev/null || continue
     MNT=$T/mnt

@@ -110,6 +110,13 @@ int main(void) {
                                      "microneedling.initial.fibroblast_factor=0.75"};
   fails += run_case("2D acne scar", 2, scar, 5);
   fails += run_case("2D photo-aged", 2, aged, 2);
+  /* layers of their own fibroblast density, both motile: motility evens out f/f0, so the
+     untreated skin stays as it is (assumed densities, a test of the transport's partition) */
+  static const char *const layered[] = {
+      "microneedling.fibroblast.density_per_mm3={epidermis: 0, papillary: 1600, reticular: 1000, "
+      "hypodermis: 300}"};
+  fails += run_case("2D papillary 1600, reticular 1000 fibroblasts/mm³", 2, layered, 1);
+  fails += run_case("3D papillary 1600, reticular 1000 fibroblasts/mm³", 3, layered, 1);
   printf("%s\n", fails ? "FAILED" : "all passed");
   return fails != 0;
 }
