@@ -445,7 +445,18 @@ def figure_profiles(run, outdir, dpi):
         draw_layers(ax, run, label=(i == 0), x_text=0.22, align="left")
         ax.grid(True, axis="x", color="0.9", lw=0.8)
     axes[0].set_xlim(left=min(0.0, axes[0].get_xlim()[0]))
-    axes[0].legend(loc="center left", frameon=True, framealpha=0.9, title="time")
+    # The legend at the left, in the thickest layer below its name (the layer names sit at
+    # x = 0.22, halfway down each layer): "center left" covered the reticular dermis's name.
+    legend_kw = dict(loc="center left")
+    if run.layer_top:
+        zmax = run.size[2]
+        spans = [(min(run.layer_bottom(i), zmax) - run.layer_top[i], i)
+                 for i in range(len(run.layer_names))]
+        thick, i = max(spans)
+        mid = run.layer_top[i] + 0.5 * thick
+        if thick > 0.45 * zmax:
+            legend_kw = dict(loc="upper left", bbox_to_anchor=(0.0, 1.0 - (mid + 0.035 * zmax) / zmax))
+    axes[0].legend(frameon=True, framealpha=0.9, title="time", **legend_kw)
     suptitle(fig, ["Depth profiles of %s — %s" % (sp, run_title(run)), run.protocol_text(),
                    "baseline: %s" % btext if change else ""])
     return save(fig, outdir, "%s_depth_profiles.png" % sp, dpi)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Plot scripts: scripts/plot_run.py and scripts/plot_compare.py on two small runs.
+# Plot scripts: scripts/plot_run.py and scripts/plot_compare.py on two small runs (and plot_run.py
+# on a short run and a small 3D block; no legend over a layer name or axis label: plot_legends.py).
 #
 # usage: tests/test_plots.sh BUILD_DIR
 #
@@ -157,6 +158,30 @@ if [ "$MODE" = microneedling ] &&
   fi
   # 7 in hold two legend entries a line: three entries take two lines, 0.3 in more
   check_png "one change map of a short run" "$TMP/figc/$MAP" 700 $((MAP_H + 30))
+fi
+
+# A 3D run (a small block of configs/pen_3d.yaml): every figure, from a slice through the first
+# puncture; in no figure of these runs does a legend cover a layer name or an axis label.
+LEGEND_RUNS=("$TMP/a.h5")
+[ -f "$TMP/c.h5" ] && LEGEND_RUNS+=("$TMP/c.h5")
+if [ "$MODE" = microneedling ]; then
+  if "$CISIM" run "$SRC/configs/pen_3d.yaml" -o "$TMP/p3.h5" --set time.end_day=1 \
+       --set time.output_every_day=0.5 --set grid.spacing_um=50 --set "grid.size_um=[500,500,2500]" \
+       --quiet --force > "$TMP/run_p3.log" 2>&1 &&
+     "$PY" "$PLOT_RUN" "$TMP/p3.h5" -o "$TMP/fig3" --dpi 100 > "$TMP/p3.out" 2> "$TMP/p3.err" &&
+     [ "$(grep -c '\.png$' "$TMP/p3.out")" = 3 ] && ! grep -q Traceback "$TMP/p3.err"; then
+    ok "plot_run.py on a 3D run: $(tr '\n' ' ' < "$TMP/p3.out")"
+    check_png "3D change map" "$TMP/fig3/$MAP" "$("$PY" -c 'import sys, matplotlib.image as m; print(m.imread(sys.argv[1]).shape[1])' "$TMP/fig3/$MAP")" \
+      "$("$PY" -c 'import sys, matplotlib.image as m; print(m.imread(sys.argv[1]).shape[0])' "$TMP/fig3/$MAP")"
+    LEGEND_RUNS+=("$TMP/p3.h5")
+  else
+    bad "plot_run.py on a 3D run: $(tail -n 3 "$TMP/run_p3.log" "$TMP/p3.err")"
+  fi
+fi
+if out=$("$PY" "$SRC/tests/plot_legends.py" "$SRC/scripts" "${LEGEND_RUNS[@]}" 2>&1); then
+  ok "$out"
+else
+  bad "legend placement: $out"
 fi
 
 # ---- plot_compare.py --------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Python reader python/cisim (PYTHONPATH): open_run gives an xarray.Dataset with the fields
 # over (time, z, y, x), series over time, coordinates and UDUNITS units when xarray is there,
-# and plain numpy (cisim.Run) without it; an older run file (a regression reference, from
-# before dimension scales) reads the same way, its units respelled.
+# and plain numpy (cisim.Run) without it; older run files (a regression reference, and
+# tests/io/fixtures/pre_scales_fisher.h5 from before dimension scales) read the same way, their
+# units respelled.
 #   tests/test_python_reader.sh CISIM SOURCE_DIR
 set -u
 cisim=$1 src=$2
@@ -10,13 +11,14 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 "$cisim" run "$src/configs/default.yaml" -o "$T/new.h5" -q --set time.end_day=0.5 \
   --set time.output_every_day=0.25 --set 'output.summary_days=[]' >/dev/null || { echo "FAIL: run"; exit 1; }
-PYTHONPATH=$src/python /usr/bin/python3 - "$T/new.h5" "$src/tests/regression/refs/diffusion.h5" <<'PY'
+PYTHONPATH=$src/python /usr/bin/python3 - "$T/new.h5" "$src/tests/regression/refs/diffusion.h5" \
+  "$src/tests/io/fixtures/pre_scales_fisher.h5" <<'PY'
 import sys
 import h5py
 import numpy as np
 import cisim
 
-new, old = sys.argv[1:3]
+new, old, pre = sys.argv[1:4]
 fail = []
 def check(c, m):
     if not c:
@@ -34,6 +36,10 @@ with h5py.File(new) as f:
 ro = cisim.open_run(old, xarray=False)
 check(ro.units["c"] == "um-3" and ro.unit_labels["c"] == "amount/µm³" and ro.units["z"] == "um",
       "old file units: %r %r" % (ro.units["c"], ro.units["z"]))
+# a file from before dimension scales and UDUNITS units (tests/io/fixtures/README.md)
+rp = cisim.open_run(pre, xarray=False)
+check(rp.units["u"] == "1" and rp.units["z"] == "um" and rp.coords["time"].size == 6 and sorted(rp.fields) == ["u"],
+      "pre-scales file: units %r, fields %s" % (rp.units, sorted(rp.fields)))
 check(cisim.udunits("cells/mm³") == "mm-3" and cisim.udunits("-") == "1" and cisim.udunits("ng mL-1") == "ng mL-1",
       "udunits")
 try:
@@ -43,15 +49,16 @@ except ImportError:
     have_xr = False
     print("note: xarray not installed: only the numpy form tested")
 if have_xr:
-    for path in (new, old):
+    for path in (new, old, pre):
         ds = cisim.open_run(path)
-        name = "collagen" if path == new else "c"
+        name = {new: "collagen", old: "c", pre: "u"}[path]
         check(ds[name].dims == ("time", "z", "y", "x"), "%s: dims %r" % (path, ds[name].dims))
         check(all(c in ds.coords for c in ("time", "z", "y", "x")), "%s: coords" % path)
         check(ds.z.attrs["units"] == "um" and ds.time.attrs["units"] == "day", "%s: coordinate units" % path)
-        v = ds[name].sel(z=ds.z[3], x=ds.x[2]).isel(y=0, time=-1)
+        iz = min(3, ds.sizes["z"] - 1)  # the pre-scales file has 2 rows
+        v = ds[name].sel(z=ds.z[iz], x=ds.x[2]).isel(y=0, time=-1)
         with h5py.File(path) as f:
-            check(float(v) == float(f["fields"][name][-1, 3, 0, 2]), "%s: value by coordinates" % path)
+            check(float(v) == float(f["fields"][name][-1, iz, 0, 2]), "%s: value by coordinates" % path)
         check(ds["layer"].dims == ("z",), "%s: layer" % path)
     sub = cisim.open_run(new, fields=["signal"])
     check(list(sub.data_vars)[0] == "signal" and "collagen" not in sub, "fields=[signal]")

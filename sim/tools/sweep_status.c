@@ -72,7 +72,12 @@ int sweep_status(int argc, char **argv) {
     if (ntodo) {
       printf("to run (interrupted, failed, missing): ");
       print_ranges(stdout, todo, ntodo);
-      printf("\n  resubmit: scripts/slurm/submit.sh %s   (or: cisim sweep status %s --todo)\n", dir, dir);
+      /* this program and its scripts, as `sweep plan` names them (build tree or installed) */
+      char prog[4096], scripts[4096];
+      sweep_program_for_user(prog, sizeof prog);
+      sweep_scripts_dir(scripts, sizeof scripts);
+      printf("\n  resubmit: %s/slurm/submit.sh %s   (or: %s sweep status %s --todo)\n", scripts,
+             dir, prog, dir);
     }
   }
   for (long n = 0; n < npts; n++) free(text[n]);

@@ -6,8 +6,9 @@
 #   (b) every DOI written in docs/references.md (DOI `10.xxxx/...`) is well formed, and the
 #       entry keys are unique and sorted;
 #   (c) no tracked file points outside the repository (../shared, shared/data, literature.md,
-#       an untracked DESIGN.md), and docs/ and README.md name no issue numbers ("issue 13",
-#       "the issue's targets"): a user of the repository never sees the issue tracker.
+#       an untracked DESIGN.md), and docs/, README.md, CHANGELOG.md and CITATION.cff (the
+#       installed user docs) name no issue numbers ("issue 13", "the issue's targets"): a user
+#       of the repository never sees the issue tracker.
 # usage: test_references.sh SOURCE_DIR      exit 77 (skip) outside a git checkout
 set -u
 src=${1:?usage: test_references.sh SOURCE_DIR}
@@ -101,13 +102,13 @@ if [ -n "$out" ]; then
 else
   echo "(c) no pointers to ../shared, shared/data, literature.md or DESIGN.md"
 fi
-out=$(git grep -n -I -i -E "(^|[^[:alnum:]])issues? #?[0-9]|the issue's target|the issue names" -- docs README.md)
+out=$(git grep -n -I -i -E "(^|[^[:alnum:]])issues? #?[0-9]|the issue's target|the issue names" -- docs README.md CHANGELOG.md CITATION.cff)
 if [ -n "$out" ]; then
   echo "FAIL (c) issue numbers in the user docs (say what the requirement is instead):"
   echo "$out" | sed 's/^/  /'
   fails=$((fails + 1))
 else
-  echo "(c) no issue numbers in docs/ and README.md"
+  echo "(c) no issue numbers in docs/, README.md, CHANGELOG.md and CITATION.cff (installed as the user docs)"
 fi
 
 [ "$fails" -eq 0 ] && echo "docs_references: PASS" || echo "docs_references: FAIL ($fails)"

@@ -32,14 +32,20 @@ chmod +x bin/scontrol
 for mode in no-controller no-slurm; do
   if [ $mode = no-controller ]; then path="$T/bin:/usr/bin:/bin"; else path="/usr/bin:/bin"; fi
   if [ $mode = no-slurm ] && PATH=$path command -v scontrol >/dev/null; then
-    mkdir -p empty; path="$T/empty:/bin"
-    PATH=$path command -v scontrol >/dev/null && { echo "note: scontrol in /bin, no-slurm case skipped"; continue; }
+    # Slurm is installed here (and /bin is /usr/bin on Debian 12): a PATH of only the tools
+    # submit.sh uses, without scontrol and sbatch
+    mkdir -p tools
+    for t in bash dirname sed awk tr head cat; do ln -sf "$(command -v $t)" tools/$t; done
+    path="$T/tools"
+    PATH=$path command -v scontrol >/dev/null && { echo "FAIL: scontrol still on PATH=$path"; fail=1; continue; }
   fi
   PATH=$path CISIM=$cisim bash "$src/scripts/slurm/submit.sh" sw --dry-run >out.txt 2>err.txt
   rc=$?
   [ $rc = 0 ] || { cat err.txt; echo "FAIL ($mode): --dry-run exit $rc"; fail=1; }
   grep -q "sbatch --parsable --array=0-2 " out.txt || { cat out.txt; echo "FAIL ($mode): no sbatch command for points 0-2"; fail=1; }
   grep -q "MaxArraySize 1001" err.txt || { cat err.txt; echo "FAIL ($mode): no word about the missing controller"; fail=1; }
+  if [ $mode = no-slurm ]; then want="scontrol not found"; else want="no Slurm controller answers"; fi
+  grep -q "$want" err.txt || { cat err.txt; echo "FAIL ($mode): stderr does not say '$want'"; fail=1; }
 done
 PATH="$T/bin:/usr/bin:/bin" CISIM=$cisim bash "$src/scripts/slurm/submit.sh" sw >out.txt 2>err.txt
 rc=$?

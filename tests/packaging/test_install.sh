@@ -86,6 +86,10 @@ printf 'base: base.yaml\nmode: grid\nvary:\n  diffusion.decay_per_day: [1, 2]\n'
 grep -q "^run one point:  $P/bin/cisim sweep run sw --task N" "$P/plan.txt" &&
   grep -q "^submit (Slurm): $P/share/cisim/scripts/slurm/submit.sh sw" "$P/plan.txt" ||
   bad "installed sweep plan prints: $(cat "$P/plan.txt")"
+# and so does `sweep status` for the points still to run
+(cd "$P" && env PATH=/usr/bin:/bin "$P/bin/cisim" sweep status sw >"$P/status.txt") || bad "installed cisim sweep status"
+grep -q "^  resubmit: $P/share/cisim/scripts/slurm/submit.sh sw   (or: $P/bin/cisim sweep status sw --todo)" "$P/status.txt" ||
+  bad "installed sweep status prints: $(cat "$P/status.txt")"
 out=$(cd / && env -u CISIM PATH=/usr/bin:/bin bash "$P/share/cisim/scripts/slurm/submit.sh" "$P/sw" --dry-run 2>/dev/null)
 [[ ${out//\\/} == *"CISIM=$P/bin/cisim,"* ]] || bad "installed submit.sh does not find the installed cisim: $out"
 # the installed man page is the one built; the installed completion works

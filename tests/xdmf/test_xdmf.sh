@@ -40,5 +40,13 @@ with open(sys.argv[2], "w") as o:
     for (k, j, i) in list(zip(ks, js, is_))[:: max(1, len(ks) // 4)] + [(nz - 1, 0, 0)]:
         o.write("channel_fraction_session1\t%d %d %d %d %r\n" % (0, k, j, i, float(cf[0, k, j, i])))
 PY
+# the array names docs/run-file.md quotes as examples ("`signal (ng/mL)`, ...") are the sidecar's
+doc=$HERE/../../docs/run-file.md
+names=$(sed -n '/units are in the array names/,/^- \*\*layer/p' "$doc" | tr '\n' ' ' | tr -s ' ' | grep -o '`[a-z_]* ([^`]*)`' | tr -d '`')
+[ "$(echo "$names" | grep -c .)" -ge 2 ] || { echo "FAIL: no array name examples found in $doc"; exit 1; }
+while IFS= read -r name; do
+  grep -qF "Attribute Name=\"$name\"" "$T/run.xmf" ||
+    { echo "FAIL: docs/run-file.md names an array '$name' the sidecar lacks"; exit 1; }
+done <<<"$names"
 cd "$T" && pvbatch "$HERE/read_xdmf.py" "$T/run.xmf" "$T/expected.txt" 2>&1 | grep -v "^$"
 exit "${PIPESTATUS[0]}"
