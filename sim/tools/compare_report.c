@@ -17,30 +17,65 @@ static const char *num(char buf[32], double v) {
   return buf;
 }
 
-/* The few lines a reader wants before the table: how many datasets are out of tolerance, and
-   those with the largest relative differences (at most SUMMARY_TOP, largest first). */
+/* The summary's two lists. Fields: the largest |a - b| over the larger of the largest |b| and
+   the species' tolerance scale (the size at which it matters), so a species that is zero in
+   most cells (its pointwise relative difference infinite where b = 0) does not outrank one
+   that changed by percent where it matters. Outcomes (series *_change_*, in %): the largest
+   |a - b| in percentage points, what a study would report. NaN mismatches first. */
+enum { SUM_FIELDS, SUM_OUTCOMES };
+static int summary_member(const compare_dataset *d, int list) {
+  if (list == SUM_FIELDS) return d->kind == COMPARE_FIELD;
+  return d->kind == COMPARE_SERIES && strstr(d->name, "_change_") != NULL;
+}
+static double summary_key(const compare_dataset *d, int list) {
+  if (d->nan) return INFINITY;
+  if (list == SUM_OUTCOMES) return d->max_abs;
+  const double s = fmax(d->ref_max, d->scale);
+  if (s > 0) return d->max_abs / s;
+  return d->max_abs > 0 ? INFINITY : 0.0;
+}
+
+/* The SUMMARY_TOP members of a list out of tolerance that differ most, largest first (then in
+   dataset order); returns how many of the list are out of tolerance. */
 #define SUMMARY_TOP 5
-static void print_summary(FILE *f, const compare_report *r, int w) {
-  int out = 0, differ = 0, top[SUMMARY_TOP], ntop = 0;
+static int summary_top(const compare_report *r, int list, int *top, int *ntop) {
+  int out = 0;
+  *ntop = 0;
   for (int i = 0; i < r->nds; i++) {
     const compare_dataset *d = &r->ds[i];
-    if (d->out == 0) {
-      differ += d->max_abs > 0 || d->nan > 0;
-      continue;
-    }
+    if (d->out == 0 || !summary_member(d, list)) continue;
     out++;
-    /* insert i into top[], ordered by max_rel (NaN mismatches first), then by index */
-    double key = d->nan ? INFINITY : d->max_rel;
-    int pos = ntop;
-    while (pos > 0) {
-      const compare_dataset *e = &r->ds[top[pos - 1]];
-      if ((e->nan ? INFINITY : e->max_rel) >= key) break;
-      pos--;
-    }
+    double key = summary_key(d, list);
+    int pos = *ntop;
+    while (pos > 0 && summary_key(&r->ds[top[pos - 1]], list) < key) pos--;
     if (pos >= SUMMARY_TOP) continue;
-    for (int j = (ntop < SUMMARY_TOP ? ntop : SUMMARY_TOP - 1); j > pos; j--) top[j] = top[j - 1];
+    for (int j = (*ntop < SUMMARY_TOP ? *ntop : SUMMARY_TOP - 1); j > pos; j--) top[j] = top[j - 1];
     top[pos] = i;
-    if (ntop < SUMMARY_TOP) ntop++;
+    if (*ntop < SUMMARY_TOP) (*ntop)++;
+  }
+  return out;
+}
+
+static void print_list(FILE *f, const compare_report *r, int w, int list, const char *title) {
+  int top[SUMMARY_TOP], ntop;
+  int out = summary_top(r, list, top, &ntop);
+  if (out == 0) return;
+  fprintf(f, "  %s:\n", title);
+  for (int j = 0; j < ntop; j++) {
+    const compare_dataset *d = &r->ds[top[j]];
+    fprintf(f, "    %-*s  %10.3g  (%llu of %llu points)%s\n", w, d->name, summary_key(d, list),
+            d->out, d->points, d->nan ? ", NaN in one file" : "");
+  }
+  if (out > ntop) fprintf(f, "    ... and %d more\n", out - ntop);
+}
+
+/* The few lines a reader wants before the table: how many datasets are out of tolerance, the
+   fields and the outcomes that differ most. */
+static void print_summary(FILE *f, const compare_report *r, int w) {
+  int out = 0, differ = 0;
+  for (int i = 0; i < r->nds; i++) {
+    out += r->ds[i].out > 0;
+    differ += r->ds[i].out == 0 && (r->ds[i].max_abs > 0 || r->ds[i].nan > 0);
   }
   if (out == 0) {
     fprintf(f, "summary: all %d datasets within tolerance", r->nds);
@@ -48,14 +83,10 @@ static void print_summary(FILE *f, const compare_report *r, int w) {
     fputs("\n\n", f);
     return;
   }
-  fprintf(f, "summary: %d of %d datasets out of tolerance; the largest relative differences:\n",
-          out, r->nds);
-  for (int j = 0; j < ntop; j++) {
-    const compare_dataset *d = &r->ds[top[j]];
-    fprintf(f, "  %-*s  max rel %10.3g  max |a-b| %10.3g  (%llu of %llu points)%s\n", w, d->name,
-            d->max_rel, d->max_abs, d->out, d->points, d->nan ? ", NaN in one file" : "");
-  }
-  if (out > ntop) fprintf(f, "  ... and %d more out of tolerance\n", out - ntop);
+  fprintf(f, "summary: %d of %d datasets out of tolerance\n", out, r->nds);
+  print_list(f, r, w, SUM_FIELDS,
+             "fields, max |a-b| / max(max |b|, the species' tolerance scale)");
+  print_list(f, r, w, SUM_OUTCOMES, "outcomes (*_change_*), max |a-b| in percentage points");
   fputs("\n", f);
 }
 

@@ -22,6 +22,8 @@ typedef struct {
   /* Over points that are not NaN in either file: largest |a - b|, and largest |a - b|/|b|
      (infinite where b = 0 and a differs). 0 when the datasets are equal. */
   double max_abs, max_rel;
+  double ref_max;             /* largest finite |b| */
+  double scale;               /* fields: the species' tolerance_scale in B (0: not stated) */
   /* The worst point: the one exceeding its tolerance the most (|a-b| - atol - rtol|b|; a NaN
      mismatch or an infinite difference ranks above everything), first in index order on ties.
      Only points where a and b differ are candidates: has_worst = 0 when they are equal. */

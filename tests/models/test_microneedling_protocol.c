@@ -172,11 +172,6 @@ static int errors(void) {
   fails += expect_error("days not increasing",
                         "protocol: {pattern: {spacing_um: 500}, sessions: {day: [0, 30, 30]}}\n",
                         "protocol.sessions.day: expected increasing days", NULL);
-  fails += expect_error("fibroblasts moving between layers of unequal density",
-                        "protocol: {pattern: {spacing_um: 500}}\n"
-                        "layers: [{name: a, thickness_um: 500}, {name: b, thickness_um: 500}]\n"
-                        "microneedling: {fibroblast: {density_per_mm3: {a: 1000, b: 500}}}\n",
-                        "microneedling.fibroblast.density_per_mm3", "steady state");
   return fails;
 }
 
