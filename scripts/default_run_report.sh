@@ -51,8 +51,12 @@ tmp, repeat, ref = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def changes(path, day):
     with h5py.File(path, "r") as f:
-        t, s = f["time"][:], f["series"]
+        s = f["series"]
+        # the series' own time axis (a row per step); older files: the snapshot times
+        t = s["time"][:] if "time" in s else f["time"][:]
         i = int(abs(t - day).argmin())
+        if abs(t[i] - day) > 1e-9:
+            sys.exit(f"default_run_report: {path} has no series row at day {day}")
         return float(s["collagen_change_papillary"][i]), float(s["collagen_change_reticular"][i])
 
 rp = rr = None
