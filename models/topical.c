@@ -53,6 +53,7 @@ typedef struct {
   app_interval app[TOP_EVENTS / 2];
   int nev;
   double ev[TOP_EVENTS]; /* sorted */
+  double thick_cm[PARAMS_MAX_LAYERS]; /* depth of each layer's cells (rows × h), cm */
 } topical;
 
 #define KEY(k) "topical." k
@@ -115,6 +116,24 @@ static const param_desc model_params[] = {
     APP_PARAMS("topical.applications[7]"),
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
+
+/* Outcome series per layer, from the layer means (µg/mL = µg/cm³, times the layer's depth in
+   cm: µg per cm² of skin), after every accepted step: what is in the layer now (free and
+   bound) and what its capillaries have taken up so far. */
+enum { D_AMOUNT, D_CLEARED, ND };
+static const derived_info derived[ND] = {
+    {"amount", "µg/cm²", "compound in the layer (free + bound) per skin area"},
+    {"cleared_amount", "µg/cm²", "compound cleared from the layer by its capillaries so far, per skin area"},
+};
+static const unsigned report[NSPEC] = {0};
+
+static void derived_values(const void *inst, int l, const double *mean, const double *mean0,
+                           double *out) {
+  const topical *d = inst;
+  (void)mean0;
+  out[D_AMOUNT] = (mean[CMP] + mean[BND]) * d->thick_cm[l];
+  out[D_CLEARED] = mean[CLR] * d->thick_cm[l];
+}
 
 static const species_info species[NSPEC] = {
     {"compound", "µg/mL", "free compound in the tissue", -1, 1},
@@ -232,6 +251,8 @@ static cs_status create(const params *p, const grid *g, void **inst) {
   topical *d = calloc(1, sizeof *d);
   if (!d) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   d->nlayers = g->nlayers;
+  /* a layer's cells, not its nominal thickness: the layer means are over those */
+  for (int k = 0; k < g->nz; k++) d->thick_cm[g->layer_of_z[k]] += g->h * 1e-4;
   cs_status st = protocol_create(&d->prot, p, g);
   if (st == CS_OK) st = read_params(d, p, g);
   if (st != CS_OK) {
@@ -326,6 +347,10 @@ const model model_topical = {
     .params = model_params,
     .nspecies = NSPEC,
     .species = species,
+    .report = report,
+    .nderived = ND,
+    .derived = derived,
+    .derived_values = derived_values,
     .create = create,
     .destroy = destroy,
     .diffusivity = diffusivity,
