@@ -19,6 +19,8 @@
  *                                 epidermal thickness change
  *
  *   ∂s/∂t  = ∇·(D_s ∇s) + k_p p + σ_m m − k_s s
+ *   (the fibroblasts, a and k see s + a serum's compound after each session where
+ *   microneedling.serum.from names a topical run: mn_serum.h)
  *   ∂f/∂t  = ∇·(D_f ∇f − χ(s) f ∇s) + r(s) f (1 − f/K) − d_f f
  *   ∂a/∂t  = k_a (s²/(s_c² + s²) − a)            ∂b/∂t = k_b (a − b)
  *   ∂e/∂t  = ε_m m + ε_b b − k_E e
@@ -90,7 +92,15 @@ static void destroy(void *inst) {
   mn *d = inst;
   if (!d) return;
   protocol_free(d->prot);
+  mn_serum_free(&d->serum);
   free(d);
+}
+
+/* microneedling.serum.from: the topical run's profile, laid after every session. */
+static cs_status set_forcing(void *inst, const params *p, const forcing_profile *f) {
+  mn *d = inst;
+  const treatment *tr = protocol_treatment(d->prot);
+  return mn_serum_set(&d->serum, p, f, d->serum_sigma, tr ? tr->nsessions : 0, tr ? tr->day : NULL);
 }
 
 static double diffusivity(const void *inst, int s, int layer) {
@@ -194,8 +204,7 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
                      double *k) {
   const mn *d = inst;
   const int l = c->layer;
-  (void)t;
-  const double s = u[S] > 0 ? u[S] : 0.0;
+  const double s = (u[S] > 0 ? u[S] : 0.0) + (d->serum.nt ? mn_serum_at(&d->serum, c->z, t) : 0.0);
   const int growth = d->invK[l] > 0, matrix = d->matrix[l];
   if (growth && matrix) cell_rates(d, l, s, c->source, u, f, 1, 1);
   else if (growth) cell_rates(d, l, s, c->source, u, f, 1, 0);
@@ -208,10 +217,10 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
    scratch row first: clamped in the same loop as the divisions, gcc splits off the s = 0 path
    and keeps the loop scalar. */
 MODEL_ALWAYS_INLINE void block_cells(const mn *d, int l, int n, const double *restrict src,
-                                     const double *const *u, double *const *f, const int growth,
-                                     const int matrix) {
+                                     double serum, const double *const *u, double *const *f,
+                                     const int growth, const int matrix) {
   double *restrict sc = f[S];
-  for (int c = 0; c < n; c++) sc[c] = u[S][c] > 0 ? u[S][c] : 0.0;
+  for (int c = 0; c < n; c++) sc[c] = (u[S][c] > 0 ? u[S][c] : 0.0) + serum;
   for (int c = 0; c < n; c++) {
     double uc[NSPEC], fc[NSPEC];
     for (int q = 0; q < NSPEC; q++) uc[q] = u[q][c];
@@ -228,13 +237,13 @@ MODEL_ALWAYS_INLINE void reaction_block(const void *inst, const cell_block *b, d
                                         double *const *k, double *k_block) {
   const mn *d = inst;
   const int l = b->layer, n = b->n;
-  (void)t;
   (void)k;
   const int growth = d->invK[l] > 0, matrix = d->matrix[l];
-  if (growth && matrix) block_cells(d, l, n, b->source, u, f, 1, 1);
-  else if (growth) block_cells(d, l, n, b->source, u, f, 1, 0);
-  else if (matrix) block_cells(d, l, n, b->source, u, f, 0, 1);
-  else block_cells(d, l, n, b->source, u, f, 0, 0);
+  const double sr = d->serum.nt ? mn_serum_at(&d->serum, b->z, t) : 0.0; /* one depth per block */
+  if (growth && matrix) block_cells(d, l, n, b->source, sr, u, f, 1, 1);
+  else if (growth) block_cells(d, l, n, b->source, sr, u, f, 1, 0);
+  else if (matrix) block_cells(d, l, n, b->source, sr, u, f, 0, 1);
+  else block_cells(d, l, n, b->source, sr, u, f, 0, 0);
   mn_loss(d, k_block);
 }
 MODEL_BLOCK_VARIANTS(reaction_block)
@@ -284,4 +293,7 @@ const model model_microneedling = {
     .next_event = NULL,
     .treatment = get_treatment,
     .injure = injure,
+    .forcing_key = "microneedling.serum.from",
+    .forcing_field = "compound",
+    .set_forcing = set_forcing,
 };

@@ -141,6 +141,13 @@ const param_desc mn_params[] = {
       "fraction of the epidermal thickness missing at the scar's centre"),
     R("initial.scar.center_x_um", "µm", "0", -1e9, 1e9, 0, "scar centre, x"),
     R("initial.scar.center_y_um", "µm", "0", -1e9, 1e9, 0, "scar centre, y (3D)"),
+    /* a serum after each session (mn_serum.h) */
+    {"microneedling.serum.from", P_STRING, "", "\"\"", 0, 0, NULL, 0, 0, 0,
+     "a topical run file (model topical) whose free compound under the skin adds to the "
+     "signal after every session (docs/model.md §2, Serum); \"\": no serum"},
+    R("serum.signal_per_compound", "ng/mL per µg/mL", "1000", 0, 1e9, 0,
+      "signal added per µg/mL of the compound: 1000 (1 µg = 1000 ng) makes a growth-factor "
+      "serum exactly as active as the wound's own signal (assumption)"),
     {NULL, P_REAL, NULL, NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
@@ -257,5 +264,6 @@ cs_status mn_read(mn *d, const params *p, const grid *g) {
     read_matrix(d, p, l, phi3, tT);
   }
   read_scar(d, p, g);
+  d->serum_sigma = params_real(p, KEY("serum.signal_per_compound"));
   return check_layers(d, p, g);
 }

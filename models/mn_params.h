@@ -5,6 +5,7 @@
 #define CISIM_MN_PARAMS_H
 
 #include "grid.h"
+#include "mn_serum.h"
 #include "model.h"
 #include "params.h"
 #include "protocol.h"
@@ -45,6 +46,9 @@ typedef struct {
   double loss_f, loss_c, loss_k;
   /* acne scar: lateral centre, width, depth below the dermis top, the dermis top */
   double scar_x, scar_y, scar_w, scar_depth, dermis_top;
+  /* a serum's compound as signal after each session (mn_serum.h); serum.nt = 0: none */
+  mn_serum serum;
+  double serum_sigma;
 } mn;
 
 extern const param_desc mn_params[];

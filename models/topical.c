@@ -7,6 +7,8 @@
  *   b  bound     µg/mL  compound bound to tissue (immobile; optional, k_on = 0: none)
  *   q  cleared   µg/mL  compound taken up by the dermal capillaries so far (immobile, a tally)
  *   p  pore      -      volume fraction of the cell that is open channel
+ *   compound_intact, bound_intact, cleared_intact: c, b, q of the same application on intact
+ *                        skin (p = 0), with topical.reference: intact; 0 and inert otherwise
  *
  *   ∂c/∂t = ∇·(D K ∇(c/K)) − k_cl c − k_on c + k_off b
  *   ∂b/∂t = k_on c − k_off b        ∂q/∂t = k_cl c        ∂p/∂t = −k_close p
@@ -34,7 +36,9 @@
 #include "model.h"
 #include "protocol.h"
 
-enum { CMP, BND, CLR, PORE, NSPEC };
+/* CMPI, BNDI, CLRI: the same application on intact skin, in the same run (topical.reference:
+   intact): the compound's equations with p = 0; zero and inert otherwise. */
+enum { CMP, BND, CLR, PORE, CMPI, BNDI, CLRI, NSPEC };
 
 #define TOP_APPS 8     /* entries of topical.applications */
 #define TOP_EVENTS 512 /* application starts and ends, all repeats */
@@ -54,6 +58,10 @@ typedef struct {
   int nev;
   double ev[TOP_EVENTS]; /* sorted */
   double thick_cm[PARAMS_MAX_LAYERS]; /* depth of each layer's cells (rows × h), cm */
+  int finite; /* dose: finite: layer 0 is the vehicle film, the stratum corneum layer 1 */
+  int sc;     /* the stratum corneum's layer */
+  double Dveh; /* the film's diffusivity, µm²/day */
+  int ref;     /* reference: intact: CMPI.. carry the same application on intact skin */
 } topical;
 
 #define KEY(k) "topical." k
@@ -76,6 +84,16 @@ typedef struct {
 
 static const param_desc model_params[] = {
     PROTOCOL_PARAMS,
+    {KEY("dose"), P_ENUM, "", "infinite", 0, 0, "infinite|finite", 0, 0, 0,
+     "infinite: the surface is held at the vehicle concentration while applied (Franz-cell "
+     "infinite dose); finite: the top layer is the vehicle film (its thickness the film's), "
+     "filled at the concentration and in contact with the skin while applied, depleting"},
+    {KEY("reference"), P_ENUM, "", "none", 0, 0, "none|intact", 0, 0, 0,
+     "intact: the run also carries the same application on intact skin (compound_intact, "
+     "bound_intact, cleared_intact: no channels), and /series the per-layer amounts and "
+     "enhancement against it; none: those fields stay 0"},
+    {KEY("vehicle.diffusivity_um2_per_day"), P_REAL, "µm²/day", "0", 0, 1e12, NULL, 0, 0, 0,
+     "dose: finite: the compound's diffusivity in the vehicle film (0: the channel fluid's)"},
     {KEY("compound.name"), P_STRING, "", "compound", 0, 0, NULL, 0, 0, 0,
      "what is applied (for the record only)"},
     {KEY("compound.coefficients"), P_ENUM, "", "estimate", 0, 0, "estimate|direct", 0, 0, 0,
@@ -120,10 +138,13 @@ static const param_desc model_params[] = {
 /* Outcome series per layer, from the layer means (µg/mL = µg/cm³, times the layer's depth in
    cm: µg per cm² of skin), after every accepted step: what is in the layer now (free and
    bound) and what its capillaries have taken up so far. */
-enum { D_AMOUNT, D_CLEARED, ND };
+enum { D_AMOUNT, D_CLEARED, D_AMOUNT_I, D_CLEARED_I, D_ENH, ND };
 static const derived_info derived[ND] = {
     {"amount", "µg/cm²", "compound in the layer (free + bound) per skin area"},
     {"cleared_amount", "µg/cm²", "compound cleared from the layer by its capillaries so far, per skin area"},
+    {"amount_intact", "µg/cm²", "on intact skin (topical.reference: intact): compound in the layer per skin area"},
+    {"cleared_amount_intact", "µg/cm²", "on intact skin: compound cleared from the layer so far, per skin area"},
+    {"enhancement", "-", "(amount + cleared amount) over the same on intact skin (1 while both are 0)"},
 };
 static const unsigned report[NSPEC] = {0};
 
@@ -133,6 +154,11 @@ static void derived_values(const void *inst, int l, const double *mean, const do
   (void)mean0;
   out[D_AMOUNT] = (mean[CMP] + mean[BND]) * d->thick_cm[l];
   out[D_CLEARED] = mean[CLR] * d->thick_cm[l];
+  /* without the reference: no series (a value that is not finite at t = 0 makes none) */
+  out[D_AMOUNT_I] = d->ref ? (mean[CMPI] + mean[BNDI]) * d->thick_cm[l] : NAN;
+  out[D_CLEARED_I] = d->ref ? mean[CLRI] * d->thick_cm[l] : NAN;
+  const double a = mean[CMP] + mean[BND] + mean[CLR], b = mean[CMPI] + mean[BNDI] + mean[CLRI];
+  out[D_ENH] = !d->ref ? NAN : a == 0 && b == 0 ? 1.0 : a / b;
 }
 
 static const species_info species[NSPEC] = {
@@ -140,6 +166,9 @@ static const species_info species[NSPEC] = {
     {"bound", "µg/mL", "compound bound to the tissue", -1, 1},
     {"cleared", "µg/mL", "compound taken up by the capillaries so far", -1, 1},
     {"pore", "-", "open-channel volume fraction", -1, 1e-3},
+    {"compound_intact", "µg/mL", "free compound of the same application on intact skin (0 unless topical.reference: intact)", -1, 1},
+    {"bound_intact", "µg/mL", "bound compound on intact skin (0 unless topical.reference: intact)", -1, 1},
+    {"cleared_intact", "µg/mL", "compound cleared on intact skin so far (0 unless topical.reference: intact)", -1, 1},
 };
 
 /* Unit conversions. */
@@ -160,10 +189,11 @@ static double stokes_einstein(double mw) {
    tissue against an aqueous vehicle: assumption). */
 static void estimate(topical *d, const grid *g, double mw, double logkow) {
   const double kp = pow(10, -2.7 + 0.71 * logkow - 0.0061 * mw) * CMH_TO_UMDAY;
-  const double hsc = g->nlayers > 1 ? g->layer_top[1] : g->size[2];
-  d->K[0] = pow(10, 0.69 * logkow);
-  d->D[0] = kp * hsc / d->K[0];
-  for (int l = 1; l < g->nlayers; l++) {
+  const int sc = d->sc;
+  const double hsc = (sc + 1 < g->nlayers ? g->layer_top[sc + 1] : g->size[2]) - g->layer_top[sc];
+  d->K[sc] = pow(10, 0.69 * logkow);
+  d->D[sc] = kp * hsc / d->K[sc];
+  for (int l = sc + 1; l < g->nlayers; l++) {
     d->K[l] = 1;
     d->D[l] = pow(10, -8.15 - 0.655 * log10(mw)) * M2S_TO_UM2DAY;
   }
@@ -209,7 +239,27 @@ static cs_status read_application(topical *d, const params *p, int i) {
   return CS_OK;
 }
 
+/* dose: finite. The vehicle film is layer 0, in the reference phase (K = 1), and takes one
+   application: its film is there from day 0, filled, and touches the skin only while applied. */
+static cs_status read_finite_dose(topical *d, const params *p, const grid *g) {
+  if (g->nlayers < 2)
+    return params_key_error(p, KEY("dose"), "a finite dose needs the vehicle film as the top layer "
+                            "above the skin's layers (layers: %d given)", g->nlayers);
+  if (g->bc_top != BC_NOFLUX)
+    return params_key_error(p, KEY("dose"), "a finite dose needs grid.boundary.surface: noflux "
+                            "(the film's top is the air)");
+  if (d->napp != 1)
+    return params_key_error(p, KEY("dose"), "a finite dose takes exactly one application (%d "
+                            "given, repeats included): the film is filled once", d->napp);
+  d->D[0] = d->Dveh > 0 ? d->Dveh : d->Daq;
+  d->K[0] = 1;
+  return CS_OK;
+}
+
 static cs_status read_params(topical *d, const params *p, const grid *g) {
+  d->finite = strcmp(params_str(p, KEY("dose")), "finite") == 0;
+  d->ref = strcmp(params_str(p, KEY("reference")), "intact") == 0;
+  d->sc = d->finite;
   if (strcmp(params_str(p, KEY("compound.coefficients")), "estimate") == 0) {
     estimate(d, g, params_real(p, KEY("compound.molecular_weight")),
              params_real(p, KEY("compound.log_kow")));
@@ -224,14 +274,19 @@ static cs_status read_params(topical *d, const params *p, const grid *g) {
   for (int l = 0; l < g->nlayers; l++) {
     d->S[l] = d->D[l] * d->K[l];
     d->kcl[l] = params_layer_real(p, KEY("clearance_per_day"), l);
-    d->kclose[l] = log(20.0) / (l == 0 && g->nlayers > 1 ? tbar : tclose);
+    d->kclose[l] = log(20.0) / (l == d->sc && g->nlayers > d->sc + 1 ? tbar : tclose);
   }
   d->Daq = params_real(p, KEY("compound.channel_diffusivity_um2_per_day"));
   if (d->Daq == 0) d->Daq = stokes_einstein(params_real(p, KEY("compound.molecular_weight")));
   d->Kaq = params_real(p, KEY("compound.channel_partition"));
   d->kon = params_real(p, KEY("compound.binding_on_per_day"));
   d->koff = params_real(p, KEY("compound.binding_off_per_day"));
+  d->Dveh = params_real(p, KEY("vehicle.diffusivity_um2_per_day"));
   for (int i = 0; i < TOP_APPS; i++) CS_TRY(read_application(d, p, i));
+  if (d->finite) {
+    CS_TRY(read_finite_dose(d, p, g));
+    d->S[0] = d->D[0] * d->K[0];
+  }
   for (int a = 0; a < d->napp; a++) {
     d->ev[d->nev++] = d->app[a].start;
     if (isfinite(d->app[a].stop)) d->ev[d->nev++] = d->app[a].stop;
@@ -255,6 +310,7 @@ static cs_status create(const params *p, const grid *g, void **inst) {
   for (int k = 0; k < g->nz; k++) d->thick_cm[g->layer_of_z[k]] += g->h * 1e-4;
   cs_status st = protocol_create(&d->prot, p, g);
   if (st == CS_OK) st = read_params(d, p, g);
+  if (st == CS_OK && d->finite) protocol_set_surface(d->prot, d->thick_cm[0] * 1e4);
   if (st != CS_OK) {
     destroy(d);
     return st;
@@ -265,7 +321,7 @@ static cs_status create(const params *p, const grid *g, void **inst) {
 
 static double diffusivity(const void *inst, int s, int layer) {
   const topical *d = inst;
-  return s == CMP ? d->D[layer] : 0.0;
+  return s == CMP || (s == CMPI && d->ref) ? d->D[layer] : 0.0;
 }
 
 /* The compound's coefficients cell by cell: the conductivity D K of the layer's tissue and the
@@ -274,12 +330,16 @@ static double diffusivity(const void *inst, int s, int layer) {
 static int cell_transport(const void *inst, int s, int layer, int n, const double *const *u,
                           double t, double *D, double *K) {
   const topical *d = inst;
-  (void)t;
-  if (s != CMP) return 0;
+  if (s != CMP && !(s == CMPI && d->ref)) return 0;
+  if (d->finite && layer == 0) { /* the film: in contact with the skin only while applied */
+    const double Dv = t >= d->app[0].start && t < d->app[0].stop ? d->D[0] : 0.0;
+    for (int i = 0; i < n; i++) D[i] = Dv, K[i] = 1;
+    return 1;
+  }
   const double *p = n > 0 ? u[PORE] : NULL;
   const double Kl = d->K[layer], Sl = d->S[layer], Sa = d->Daq * d->Kaq;
   for (int i = 0; i < n; i++) {
-    const double f = p[i] < 0 ? 0.0 : p[i] > 1 ? 1.0 : p[i];
+    const double f = s == CMPI || p[i] < 0 ? 0.0 : p[i] > 1 ? 1.0 : p[i]; /* intact: no channel */
     D[i] = ((1 - f) * Sl + f * Sa) / Kl;
     K[i] = Kl;
   }
@@ -289,7 +349,8 @@ static int cell_transport(const void *inst, int s, int layer, int n, const doubl
 /* The vehicle's concentration while an application is on the skin (the largest, if several). */
 static int surface_value(const void *inst, int s, double t, double *value) {
   const topical *d = inst;
-  if (s != CMP) return -1;
+  if ((s != CMP && !(s == CMPI && d->ref)) || d->finite)
+    return -1; /* a finite dose: the film's top stays no-flux */
   double c = 0;
   for (int a = 0; a < d->napp; a++)
     if (t >= d->app[a].start && t < d->app[a].stop && d->app[a].conc > c) c = d->app[a].conc;
@@ -311,9 +372,10 @@ static double boundary_value(const void *inst, int s) {
 }
 
 static void initial(const void *inst, const cell_info *c, double *u) {
-  (void)inst;
-  (void)c;
-  u[CMP] = u[BND] = u[CLR] = u[PORE] = 0;
+  const topical *d = inst;
+  for (int q = 0; q < NSPEC; q++) u[q] = 0;
+  if (d->finite && c->layer == 0) u[CMP] = d->app[0].conc; /* the film, not yet on the skin */
+  if (d->ref) u[CMPI] = u[CMP];
 }
 
 static void reaction(const void *inst, const cell_info *c, double t, const double *u, double *f,
@@ -329,11 +391,19 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
   k[CLR] = 0;
   f[PORE] = 0;
   k[PORE] = d->kclose[l];
+  /* the intact copy: the same equations (0 and inert without the reference) */
+  const double on = d->ref ? 1.0 : 0.0;
+  f[CMPI] = on * d->koff * u[BNDI];
+  k[CMPI] = on * (d->kcl[l] + d->kon);
+  f[BNDI] = on * d->kon * u[CMPI];
+  k[BNDI] = on * d->koff;
+  f[CLRI] = on * d->kcl[l] * u[CMPI];
+  k[CLRI] = 0;
 }
 
 static void injure(const void *inst, const cell_info *c, const wound_info *w, double *u) {
-  (void)inst;
-  (void)c;
+  const topical *d = inst;
+  if (d->finite && c->layer == 0) return; /* the film (the protocol gives it no wound anyway) */
   if (w->channel > 0) u[PORE] = 1 - (1 - u[PORE]) * (1 - w->channel);
 }
 

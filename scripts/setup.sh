@@ -20,7 +20,7 @@ PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools lib
 # render it under a virtual display (xvfb-run), open run files with xarray (h5netcdf), run
 # sweeps on a private single-node Slurm (munged, slurmctld and slurmd started by the test) and
 # load the installed modulefile with Lmod.
-[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview xvfb xauth python3-xarray python3-h5netcdf
+[ "$mode" = test ] && PACKAGES+=(paraview python3-paraview xvfb xauth python3-xarray python3-h5netcdf python3-yaml
                                  slurm-wlm munge lmod)
 
 install_packages() {

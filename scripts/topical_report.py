@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
 """topical_report.py: the outcomes of a `topical` run (docs/topical.md), from its run file.
 
-    topical_report.py RUN.h5 [--intact INTACT.h5] [--depth UM]... [--threshold UG_PER_ML]
+    topical_report.py RUN.h5 [--intact INTACT.h5 | --in-run] [--depth UM]... [--threshold UG_PER_ML]
                       [--times H,H,...] [--markdown] [--json OUT.json]
 
 From the snapshots (/fields, 2D or 3D), per snapshot time:
   - amount per skin area, µg/cm², of free + bound compound in each layer, the amount the
     capillaries cleared ("cleared"), and "delivered": everything below the stratum corneum
-    (the layers under the top one, plus cleared). Not counted: what left through a Dirichlet
-    deep boundary (a sink), which the run does not tally;
+    (the layers under it, plus cleared; with `topical.dose: finite` the top layer is the
+    vehicle film and the stratum corneum the next one, and "sink", what left through a Dirichlet
+    deep boundary, is the film's initial content less everything in the grid (0 below 1e-9
+    of the dose, the balance's rounding), and counts as delivered; with an infinite dose the
+    sink is not counted);
   - time to reach a depth: the first snapshot at which the lateral mean of the free compound
     at that depth (interpolated between cell centres) reaches --threshold: an upper bound at
     the resolution of the snapshots (time.output_every_day);
   - lag time of the delivered amount Q(t): Crank's time-lag construction on the steepest
     stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest (between snapshots);
-  - with --intact (the paired run on intact skin, same compound and applications): the
-    enhancement ratio delivered / delivered(intact), per layer and in all, at each time.
+  - with --intact (the paired run on intact skin, same compound and applications) or --in-run
+    (the run's own intact copy, `topical.reference: intact`): the enhancement ratio
+    delivered / delivered(intact), per layer and in all, at each time.
 Needs h5py and numpy (/usr/bin/python3 has them). Exit status 2 on unusable input.
 """
 import argparse
@@ -33,7 +37,8 @@ except ImportError as e:  # pragma: no cover
 UM_UGML_TO_UGCM2 = 1e-4  # µg/mL (= µg/cm³) × µm (1e-4 cm) -> µg/cm²
 
 
-def load(path):
+def load(path, intact=False):
+    """The run's fields; intact: its in-run intact copy (topical.reference: intact) instead."""
     try:
         f = h5py.File(path, "r")
     except OSError as e:
@@ -43,18 +48,28 @@ def load(path):
             print(f"topical_report.py: {path}: not a topical run (no /fields/compound)", file=sys.stderr)
             sys.exit(2)
         g = f["grid"].attrs
+        sfx = "_intact" if intact else ""
+        ref = f["parameters"].attrs.get("topical.reference", b"none") if "parameters" in f else b"none"
+        if intact and (ref.decode() if isinstance(ref, bytes) else str(ref)) != "intact":
+            sys.exit(f"topical_report.py: {path}: no in-run intact copy (topical.reference: intact)")
         run = {
             "path": path,
             "t": np.array(f["fields/time"][:]),
-            "c": np.array(f["fields/compound"][:]) + np.array(f["fields/bound"][:]),
-            "free": np.array(f["fields/compound"][:]),
-            "cleared": np.array(f["fields/cleared"][:]),
+            "c": np.array(f["fields/compound" + sfx][:]) + np.array(f["fields/bound" + sfx][:]),
+            "free": np.array(f["fields/compound" + sfx][:]),
+            "cleared": np.array(f["fields/cleared" + sfx][:]),
             "z": np.array(f["fields/z"][:]),
             "layer": np.array(f["grid/layer"][:]),
             "names": str(g["layer_names"]).split(","),
             "h": float(g["spacing_um"]),
             "size": np.array(g["size_um"]),
         }
+        dose = f["parameters"].attrs.get("topical.dose", b"infinite") if "parameters" in f else b"infinite"
+        dose = dose.decode() if isinstance(dose, bytes) else str(dose)
+        # a finite dose: the top layer is the vehicle film, the stratum corneum the next one
+        run["sc"] = 1 if dose == "finite" else 0
+        # depths are below the skin's surface, the top of the stratum corneum (under the film)
+        run["surface"] = float(run["z"][run["layer"] == run["sc"]][0] - run["h"] / 2)
     return run
 
 
@@ -67,14 +82,23 @@ def amounts(run):
     for li, name in enumerate(run["names"]):
         out[name] = lat[:, run["layer"] == li].sum(axis=1)
     out["cleared"] = clr
-    below = [n for n in run["names"][1:]]
+    below = [n for n in run["names"][run["sc"] + 1:]]
     out["delivered"] = sum(out[n] for n in below) + clr
+    if run["sc"] == 1:
+        # a finite dose: what the film held at the start and is in none of the above left
+        # through the deep sink (the balance closes to rounding: the transport conserves)
+        held = sum(out[n] for n in run["names"]) + clr
+        # the balance is a difference of the dose and what is left: below 1e-9 of the dose it
+        # is rounding (the transport conserves to about 1e-12 per 1000 steps), shown as 0
+        sink = held[0] - held
+        out["sink"] = np.where(np.abs(sink) < 1e-9 * held[0], 0.0, sink)
+        out["delivered"] = out["delivered"] + out["sink"]
     return out
 
 
 def time_to_depth(run, depth, thr):
     prof = run["free"].mean(axis=(2, 3))  # (nsnap, nz)
-    z = run["z"]
+    z = run["z"] - run["surface"]
     if depth < z[0] or depth > z[-1]:
         return None
     vals = np.array([np.interp(depth, z, p) for p in prof])
@@ -109,6 +133,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run")
     ap.add_argument("--intact", help="the paired run on intact skin")
+    ap.add_argument("--in-run", action="store_true",
+                    help="the intact reference is the run's own copy (topical.reference: intact)")
     ap.add_argument("--depth", type=float, action="append", help="µm (repeatable)")
     ap.add_argument("--threshold", type=float, default=1.0, help="µg/mL (default 1)")
     ap.add_argument("--times", default="1,2,4,8,24,48", help="hours of the table")
@@ -126,13 +152,14 @@ def main():
     lt = lag_time(run["t"], am["delivered"])
     if lt is not None:
         res["lag_time_h"] = float(lt * 24)
-    depths = a.depth or [float(run["z"][run["layer"] == li][0]) for li in range(1, len(run["names"]))]
+    depths = a.depth or [float(run["z"][run["layer"] == li][0] - run["surface"])
+                         for li in range(run["sc"] + 1, len(run["names"]))]
     res["time_to_depth_h"] = {}
     for d in depths:
         td = time_to_depth(run, d, a.threshold)
         res["time_to_depth_h"][f"{d:g}"] = None if td is None else float(td * 24)
-    if a.intact:
-        ref = load(a.intact)
+    if a.intact or a.in_run:
+        ref = load(a.run, intact=True) if a.in_run else load(a.intact)
         ai = amounts(ref)
         ii = pick(ref, res["hours"])
         if len(ii) != len(idx):
@@ -153,7 +180,7 @@ def fmt(v):
 
 
 def emit(res, names, thr, md):
-    cols = names + ["cleared", "delivered"]
+    cols = names + ["cleared"] + (["sink"] if "sink" in res["ug_per_cm2"] else []) + ["delivered"]
     sep = " | " if md else "  "
     def row(cells):
         return ("| " + " | ".join(cells) + " |") if md else sep.join(f"{c:>14}" for c in cells)
@@ -173,7 +200,7 @@ def emit(res, names, thr, md):
     dt = res["snapshot_h"]
     print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h (snapshots every {dt:.3g} h)")
     for d, t in res["time_to_depth_h"].items():
-        print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm: "
+        print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm below the surface: "
           f"<= {fmt(t)} h (first snapshot above)")
 
 

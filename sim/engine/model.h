@@ -43,6 +43,15 @@ typedef struct {
   const char *long_name;
 } derived_info;
 
+/* A depth–time profile from another run (sim/io/depth_forcing.h reads one): the value
+   v[i * nd + k] at day t[i] (increasing, t[0] = 0) and depth[k] µm below the skin's surface
+   (increasing), in unit. */
+typedef struct {
+  int nt, nd;
+  const double *t, *depth, *v;
+  const char *unit;
+} forcing_profile;
+
 /* What the reaction function knows of its cell. */
 typedef struct {
   int layer;
@@ -201,6 +210,14 @@ typedef struct model {
      session's time show the state just before it. */
   const treatment *(*treatment)(const void *inst);
   void (*injure)(const void *inst, const cell_info *c, const wound_info *w, double *u);
+
+  /* Forcing from another run (optional, all NULL otherwise): forcing_key is the model's
+     parameter naming a run file, forcing_field the field of it the model takes. Where the
+     configuration names a file, the command reads it (depth_forcing_apply) and calls
+     set_forcing once after create, before the first step; the model copies what it keeps and
+     may refuse the profile (CS_ERR_INPUT naming the key). */
+  const char *forcing_key, *forcing_field;
+  cs_status (*set_forcing)(void *inst, const params *p, const forcing_profile *f);
 } model;
 
 /* The model table (models/models.c): one line per model. */

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "grid.h"
+#include "depth_forcing.h"
 #include "initial_from.h"
 #include "input_warn.h"
 #include "model.h"
@@ -24,11 +25,14 @@ static const char check_usage[] =
     "exit status: 0 valid, 2 invalid\n";
 
 /* initial.from: the file, its snapshot and its fields' shapes and units, without reading
-   them; on failure the model instance and grid are freed. */
+   them; a forcing file (model.forcing_key) read and handed to the model; on failure the model
+   instance and grid are freed. */
 static cs_status check_initial(const params *p, grid *g, const model *m, void *inst,
                                initial_source *src) {
-  if (!initial_from_wanted(p)) return CS_OK;
-  cs_status st = initial_from_read(p, g, m, params_bool(p, "time.nonnegative"), NULL, src);
+  cs_status st = CS_OK;
+  if (initial_from_wanted(p))
+    st = initial_from_read(p, g, m, params_bool(p, "time.nonnegative"), NULL, src);
+  if (st == CS_OK) st = depth_forcing_apply(p, m, inst);
   if (st != CS_OK) {
     m->destroy(inst);
     grid_free(g);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "hdf5out.h"
+#include "depth_forcing.h"
 #include "initial_from.h"
 #include "input_warn.h"
 #include "model.h"
@@ -269,6 +270,7 @@ static cs_status build_sim(run_job *j) {
   if (!j->ckpt_path || !j->ctl.yaml) return CS_ERROR(CS_ERR_NOMEM, "out of memory");
   cs_status st = sim_create(&j->s, &j->p, j->o.threads);
   j->have_sim = 1;
+  if (st == CS_OK) st = depth_forcing_apply(&j->p, j->s.m, j->s.inst);
   if (st == CS_OK && !j->x.resume) st = load_initial(j);
   if (st == CS_OK) st = make_series(&j->s, &j->sd, &j->names, &j->nser);
   return st;

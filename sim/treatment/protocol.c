@@ -440,15 +440,19 @@ static double chord_fraction(double dx, double R, double P) {
 
 #define MAX_CAND 64
 
+void protocol_set_surface(protocol *pr, double z0) { pr->surface = z0; }
+
 void protocol_cell(const protocol *pr, const grid *g, int s, int i, int j, int k, wound_info *w) {
   const session_desc *sd = &pr->sessions[s];
-  const double h = g->h, xc = (i + 0.5) * h, yc = (j + 0.5) * h, zc = (k + 0.5) * h;
+  const double h = g->h, xc = (i + 0.5) * h, yc = (j + 0.5) * h;
+  const double zc = (k + 0.5) * h - pr->surface; /* depth below the skin surface */
   const int three = pr->dims == 3;
   const double half_lat = three ? h * 0.70710678118654752 : 0.5 * h;
   w->session = s;
   w->day = sd->day;
   w->channel = w->damage = 0;
   w->distance_um = INFINITY;
+  if (zc < 0) return; /* above the skin (the surface lies on a cell face) */
   int cand[MAX_CAND], nc = 0, overflow = 0;
   for (int q = sd->first; q < sd->first + sd->count; q++) {
     const puncture *c = &pr->punctures[q];

@@ -96,6 +96,8 @@ typedef struct protocol {
   double size[3];       /* x, y, depth of the domain, µm */
   int periodic_x, periodic_y;
   double h;             /* cell edge */
+  double surface;       /* depth of the skin surface in the grid, µm (0; a topical vehicle
+                           film above the skin: its thickness) */
   tip_shape tip;
   double halo;
   int subsamples;
@@ -116,6 +118,11 @@ void protocol_free(protocol *pr);
    behind a treatment view (NULL for NULL). */
 const treatment *protocol_treatment(const protocol *pr);
 const protocol *protocol_of(const treatment *tr);
+
+/* The skin surface lies z0 µm below the grid's top (cells above it are not skin: a vehicle
+   film on it). Depths of channels count from it; cells above it take no wound. z0 is a whole
+   number of cells. */
+void protocol_set_surface(protocol *pr, double z0);
 
 /* What session s's punctures do to cell (i, j, k). Thread-safe. */
 void protocol_cell(const protocol *pr, const grid *g, int s, int i, int j, int k, wound_info *w);

@@ -21,9 +21,10 @@ snip = yaml.safe_load(open(sys.argv[2]))
 for k, v in snip["topical"].items():
     base["topical"][k] = v
 base["grid"]["spacing_um"] = 25
-base["grid"]["size_um"] = [2575, 2000]
-base["layers"][0]["thickness_um"] = 25
-base["layers"][1]["thickness_um"] = 50
+thick = {"vehicle": 25, "stratum_corneum": 25, "viable_epidermis": 50}
+for layer in base["layers"]:
+    layer["thickness_um"] = thick.get(layer["name"], layer["thickness_um"])
+base["grid"]["size_um"] = [2575, sum(layer["thickness_um"] for layer in base["layers"])]
 base["time"]["end_day"] = 2 / 24
 yaml.safe_dump(base, open(sys.argv[3], "w"), allow_unicode=True)
 PY
@@ -58,3 +59,64 @@ assert worst < 1e-9, worst
 print('PASS  $name: /series amounts per layer equal the fields summed (largest rel. diff %.2g)' % worst)
 "
 done
+# topical.reference: intact against a separate run on intact skin (the sessions removed): the
+# in-run intact amounts per layer equal the separate run's amounts within 3 × rtol (each run
+# holds its local error to rtol = 1e-2; the two step sequences differ), where they exceed 1e-3 of
+# the dose; the enhancement series is (amount + cleared) over the intact copy's; without the
+# reference (the run above) the intact fields are 0 and have no series.
+"$cisim" run "$tmp/ascorbic_acid.yaml" -o "$tmp/ref.h5" --quiet --threads 1 --set topical.reference=intact ||
+  { echo "FAIL: reference run"; exit 1; }
+"$cisim" run "$tmp/ascorbic_acid.yaml" -o "$tmp/intact.h5" --quiet --threads 1 --set 'protocol.sessions.day=[]' \
+  --set 'topical.applications[0].session=-1' ||
+  { echo "FAIL: intact run"; exit 1; }
+HDF5_USE_FILE_LOCKING=FALSE "$py" - "$tmp" <<'PY'
+import sys
+import h5py
+import numpy as np
+tmp = sys.argv[1]
+with h5py.File(f"{tmp}/ref.h5", "r") as r, h5py.File(f"{tmp}/intact.h5", "r") as i, \
+        h5py.File(f"{tmp}/ascorbic_acid.h5", "r") as n:
+    names = r["grid"].attrs["layer_names"]
+    names = (names.decode() if isinstance(names, bytes) else str(names)).split(",")
+    rs, is_ = r["series"], i["series"]
+    dose = float(is_["amount_vehicle"][0])
+    worst = 0.0
+    for t in r["time"][:]:
+        a = int(np.flatnonzero(np.abs(rs["time"][:] - t) < 1e-12)[0])
+        b = int(np.flatnonzero(np.abs(is_["time"][:] - t) < 1e-12)[0])
+        for l in names:
+            x, y = float(rs["amount_intact_" + l][a]), float(is_["amount_" + l][b])
+            if max(x, y) > 1e-3 * dose:
+                worst = max(worst, abs(x / y - 1))
+            num = float(rs["amount_" + l][a] + rs["cleared_amount_" + l][a])
+            den = float(rs["amount_intact_" + l][a] + rs["cleared_amount_intact_" + l][a])
+            e = float(rs["enhancement_" + l][a])
+            assert (e == 1.0 if num == 0 and den == 0 else abs(e / (num / den) - 1) < 1e-12), (l, t, e, num, den)
+    assert worst <= 3e-2, worst
+    print(f"PASS  topical.reference: intact: in-run intact amounts / a separate intact run - 1: largest {worst:.2g} (<= 3e-2)")
+    print("PASS  topical.reference: intact: enhancement_<layer> = (amount + cleared) / the intact copy's")
+    assert not any(k.startswith("amount_intact") for k in n["series"]), "series without the reference"
+    assert float(np.abs(n["fields/compound_intact"][:]).max()) == 0
+    print("PASS  topical.reference: none: the intact fields are 0 and have no series")
+PY
+# scripts/plot_topical.py on the ascorbic acid run (itself as the "intact" pair): both figures
+# written, at the size the script sets (11 × 4.4 and 10 × 5 in at 60 dpi), and not blank; a
+# file that is not a topical run gives exit status 2 and one line.
+out=$("$py" "$src/scripts/plot_topical.py" "$tmp/ascorbic_acid.h5" --intact "$tmp/ascorbic_acid.h5" \
+        -o "$tmp/figs" --dpi 60) || { echo "FAIL: plot_topical.py"; exit 1; }
+"$py" - "$tmp/figs" <<'PY'
+import sys
+from PIL import Image
+for name, size in (("topical_amounts.png", (660, 264)), ("topical_depth_profiles.png", (600, 300))):
+    im = Image.open(f"{sys.argv[1]}/{name}").convert("L")
+    lo, hi = im.getextrema()
+    assert im.size == size, (name, im.size)
+    assert hi - lo > 100, (name, lo, hi)
+    print(f"PASS  plot_topical.py: {name} {im.size[0]}×{im.size[1]}, not blank")
+PY
+echo "not a run" > "$tmp/junk.h5"
+set +e
+msg=$("$py" "$src/scripts/plot_topical.py" "$tmp/junk.h5" -o "$tmp/figs2" 2>&1); rc=$?
+set -e
+[ $rc = 2 ] && [ "$(printf '%s\n' "$msg" | wc -l)" = 1 ] || { echo "FAIL: plot_topical.py on junk: rc $rc: $msg"; exit 1; }
+echo "PASS  plot_topical.py: a non-run file: exit 2, one line ($msg)"
