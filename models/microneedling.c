@@ -220,7 +220,10 @@ MODEL_ALWAYS_INLINE void block_cells(const mn *d, int l, int n, const double *re
                                      double serum, const double *const *u, double *const *f,
                                      const int growth, const int matrix) {
   double *restrict sc = f[S];
-  for (int c = 0; c < n; c++) sc[c] = (u[S][c] > 0 ? u[S][c] : 0.0) + serum;
+  if (serum == 0.0) /* no serum here now: the loop of a run without one */
+    for (int c = 0; c < n; c++) sc[c] = u[S][c] > 0 ? u[S][c] : 0.0;
+  else
+    for (int c = 0; c < n; c++) sc[c] = (u[S][c] > 0 ? u[S][c] : 0.0) + serum;
   for (int c = 0; c < n; c++) {
     double uc[NSPEC], fc[NSPEC];
     for (int q = 0; q < NSPEC; q++) uc[q] = u[q][c];

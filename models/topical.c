@@ -8,7 +8,7 @@
  *   q  cleared   µg/mL  compound taken up by the dermal capillaries so far (immobile, a tally)
  *   p  pore      -      volume fraction of the cell that is open channel
  *   compound_intact, bound_intact, cleared_intact: c, b, q of the same application on intact
- *                        skin (p = 0), with topical.reference: intact; 0 and inert otherwise
+ *                        skin (p = 0), only with topical.reference: intact (model_topical_ref)
  *
  *   ∂c/∂t = ∇·(D K ∇(c/K)) − k_cl c − k_on c + k_off b
  *   ∂b/∂t = k_on c − k_off b        ∂q/∂t = k_cl c        ∂p/∂t = −k_close p
@@ -37,8 +37,9 @@
 #include "protocol.h"
 
 /* CMPI, BNDI, CLRI: the same application on intact skin, in the same run (topical.reference:
-   intact): the compound's equations with p = 0; zero and inert otherwise. */
-enum { CMP, BND, CLR, PORE, CMPI, BNDI, CLRI, NSPEC };
+   intact, model_topical_ref): the compound's equations with p = 0. Without the reference the
+   model has the first NBASE species only, and nothing touches the others. */
+enum { CMP, BND, CLR, PORE, NBASE, CMPI = NBASE, BNDI, CLRI, NSPEC };
 
 #define TOP_APPS 8     /* entries of topical.applications */
 #define TOP_EVENTS 512 /* application starts and ends, all repeats */
@@ -91,7 +92,7 @@ static const param_desc model_params[] = {
     {KEY("reference"), P_ENUM, "", "none", 0, 0, "none|intact", 0, 0, 0,
      "intact: the run also carries the same application on intact skin (compound_intact, "
      "bound_intact, cleared_intact: no channels), and /series the per-layer amounts and "
-     "enhancement against it; none: those fields stay 0"},
+     "enhancement against it; none: the run has neither"},
     {KEY("vehicle.diffusivity_um2_per_day"), P_REAL, "µm²/day", "0", 0, 1e12, NULL, 0, 0, 0,
      "dose: finite: the compound's diffusivity in the vehicle film (0: the channel fluid's)"},
     {KEY("compound.name"), P_STRING, "", "compound", 0, 0, NULL, 0, 0, 0,
@@ -155,10 +156,12 @@ static void derived_values(const void *inst, int l, const double *mean, const do
   out[D_AMOUNT] = (mean[CMP] + mean[BND]) * d->thick_cm[l];
   out[D_CLEARED] = mean[CLR] * d->thick_cm[l];
   /* without the reference: no series (a value that is not finite at t = 0 makes none) */
-  out[D_AMOUNT_I] = d->ref ? (mean[CMPI] + mean[BNDI]) * d->thick_cm[l] : NAN;
-  out[D_CLEARED_I] = d->ref ? mean[CLRI] * d->thick_cm[l] : NAN;
+  out[D_AMOUNT_I] = out[D_CLEARED_I] = out[D_ENH] = NAN;
+  if (!d->ref) return;
+  out[D_AMOUNT_I] = (mean[CMPI] + mean[BNDI]) * d->thick_cm[l];
+  out[D_CLEARED_I] = mean[CLRI] * d->thick_cm[l];
   const double a = mean[CMP] + mean[BND] + mean[CLR], b = mean[CMPI] + mean[BNDI] + mean[CLRI];
-  out[D_ENH] = !d->ref ? NAN : a == 0 && b == 0 ? 1.0 : a / b;
+  out[D_ENH] = a == 0 && b == 0 ? 1.0 : a / b;
 }
 
 static const species_info species[NSPEC] = {
@@ -166,9 +169,9 @@ static const species_info species[NSPEC] = {
     {"bound", "µg/mL", "compound bound to the tissue", -1, 1},
     {"cleared", "µg/mL", "compound taken up by the capillaries so far", -1, 1},
     {"pore", "-", "open-channel volume fraction", -1, 1e-3},
-    {"compound_intact", "µg/mL", "free compound of the same application on intact skin (0 unless topical.reference: intact)", -1, 1},
-    {"bound_intact", "µg/mL", "bound compound on intact skin (0 unless topical.reference: intact)", -1, 1},
-    {"cleared_intact", "µg/mL", "compound cleared on intact skin so far (0 unless topical.reference: intact)", -1, 1},
+    {"compound_intact", "µg/mL", "free compound of the same application on intact skin", -1, 1},
+    {"bound_intact", "µg/mL", "bound compound on intact skin", -1, 1},
+    {"cleared_intact", "µg/mL", "compound cleared on intact skin so far", -1, 1},
 };
 
 /* Unit conversions. */
@@ -373,7 +376,7 @@ static double boundary_value(const void *inst, int s) {
 
 static void initial(const void *inst, const cell_info *c, double *u) {
   const topical *d = inst;
-  for (int q = 0; q < NSPEC; q++) u[q] = 0;
+  for (int q = 0; q < (d->ref ? NSPEC : NBASE); q++) u[q] = 0;
   if (d->finite && c->layer == 0) u[CMP] = d->app[0].conc; /* the film, not yet on the skin */
   if (d->ref) u[CMPI] = u[CMP];
 }
@@ -391,13 +394,13 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
   k[CLR] = 0;
   f[PORE] = 0;
   k[PORE] = d->kclose[l];
-  /* the intact copy: the same equations (0 and inert without the reference) */
-  const double on = d->ref ? 1.0 : 0.0;
-  f[CMPI] = on * d->koff * u[BNDI];
-  k[CMPI] = on * (d->kcl[l] + d->kon);
-  f[BNDI] = on * d->kon * u[CMPI];
-  k[BNDI] = on * d->koff;
-  f[CLRI] = on * d->kcl[l] * u[CMPI];
+  if (!d->ref) return;
+  /* the intact copy: the same equations */
+  f[CMPI] = d->koff * u[BNDI];
+  k[CMPI] = d->kcl[l] + d->kon;
+  f[BNDI] = d->kon * u[CMPI];
+  k[BNDI] = d->koff;
+  f[CLRI] = d->kcl[l] * u[CMPI];
   k[CLRI] = 0;
 }
 
@@ -411,25 +414,34 @@ static const treatment *get_treatment(const void *inst) {
   return protocol_treatment(((const topical *)inst)->prot);
 }
 
-const model model_topical = {
-    .name = "topical",
-    .summary = "a topical compound through the stratum corneum and the open microneedle channels",
-    .params = model_params,
-    .nspecies = NSPEC,
-    .species = species,
-    .report = report,
-    .nderived = ND,
-    .derived = derived,
-    .derived_values = derived_values,
-    .create = create,
-    .destroy = destroy,
-    .diffusivity = diffusivity,
-    .boundary_value = boundary_value,
-    .cell_transport = cell_transport,
-    .surface_value = surface_value,
-    .initial = initial,
-    .reaction = reaction,
-    .next_event = next_event,
-    .treatment = get_treatment,
-    .injure = injure,
-};
+/* The species the run has: the reference adds the intact copy (model_topical_ref). */
+extern const model model_topical, model_topical_ref;
+static const model *variant(const params *p) {
+  return strcmp(params_str(p, KEY("reference")), "intact") == 0 ? &model_topical_ref : &model_topical;
+}
+
+#define TOPICAL_MODEL \
+    .name = "topical", \
+    .summary = "a topical compound through the stratum corneum and the open microneedle channels", \
+    .params = model_params, \
+    .species = species, \
+    .report = report, \
+    .nderived = ND, \
+    .derived = derived, \
+    .derived_values = derived_values, \
+    .create = create, \
+    .destroy = destroy, \
+    .diffusivity = diffusivity, \
+    .boundary_value = boundary_value, \
+    .cell_transport = cell_transport, \
+    .surface_value = surface_value, \
+    .initial = initial, \
+    .reaction = reaction, \
+    .next_event = next_event, \
+    .treatment = get_treatment, \
+    .injure = injure, \
+    .variant = variant,
+
+const model model_topical = {TOPICAL_MODEL .nspecies = NBASE};
+const model model_topical_ref = {TOPICAL_MODEL .nspecies = NSPEC};
+

@@ -16,7 +16,8 @@ From the snapshots (/fields, 2D or 3D), per snapshot time:
     at that depth (interpolated between cell centres) reaches --threshold: an upper bound at
     the resolution of the snapshots (time.output_every_day);
   - lag time of the delivered amount Q(t): Crank's time-lag construction on the steepest
-    stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest (between snapshots);
+    stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest, on Q after every accepted step (from
+    /series' amounts per layer; between snapshots for a run file without them);
   - with --intact (the paired run on intact skin, same compound and applications) or --in-run
     (the run's own intact copy, `topical.reference: intact`): the enhancement ratio
     delivered / delivered(intact), per layer and in all, at each time.
@@ -70,7 +71,30 @@ def load(path, intact=False):
         run["sc"] = 1 if dose == "finite" else 0
         # depths are below the skin's surface, the top of the stratum corneum (under the film)
         run["surface"] = float(run["z"][run["layer"] == run["sc"]][0] - run["h"] / 2)
+        # the amounts per layer after every accepted step (cisim's /series), where written
+        s = f["series"] if "series" in f else {}
+        names = run["names"]
+        if all("amount" + sfx + "_" + n in s and "cleared_amount" + sfx + "_" + n in s for n in names):
+            run["series"] = {"t": np.array(s["time"][:]),
+                             "amount": [np.array(s["amount" + sfx + "_" + n][:]) for n in names],
+                             "cleared": [np.array(s["cleared_amount" + sfx + "_" + n][:]) for n in names]}
     return run
+
+
+def delivered_series(run):
+    """The delivered amount after every accepted step, from /series (None without it): the
+    layers below the stratum corneum and what their capillaries cleared, and with a finite dose
+    the sink (the same balance as amounts())."""
+    s = run.get("series")
+    if s is None:
+        return None
+    sc = run["sc"]
+    q = sum(s["amount"][l] + s["cleared"][l] for l in range(sc + 1, len(run["names"])))
+    if sc == 1:
+        held = sum(s["amount"][l] + s["cleared"][l] for l in range(len(run["names"])))
+        sink = held[0] - held
+        q = q + np.where(np.abs(sink) < 1e-9 * held[0], 0.0, sink)
+    return s["t"], q
 
 
 def amounts(run):
@@ -149,7 +173,9 @@ def main():
            "ug_per_cm2": {k: [float(v[i]) for i in idx] for k, v in am.items()}}
     res["snapshot_h"] = float((run["t"][1] - run["t"][0]) * 24) if len(run["t"]) > 1 else 0.0
     res["lag_time_h"] = None
-    lt = lag_time(run["t"], am["delivered"])
+    ds = delivered_series(run)
+    res["lag_from"] = "series" if ds is not None else "snapshots"
+    lt = lag_time(*ds) if ds is not None else lag_time(run["t"], am["delivered"])
     if lt is not None:
         res["lag_time_h"] = float(lt * 24)
     depths = a.depth or [float(run["z"][run["layer"] == li][0] - run["surface"])
@@ -198,7 +224,9 @@ def emit(res, names, thr, md):
         for k, h in enumerate(res["hours"]):
             print(row([f"{h:g}"] + [fmt(res["enhancement"][c][k]) for c in cols]))
     dt = res["snapshot_h"]
-    print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h (snapshots every {dt:.3g} h)")
+    print(f"\nlag time of the delivered amount: {fmt(res['lag_time_h'])} h "
+          + ("(from /series: every accepted step)" if res["lag_from"] == "series"
+             else f"(snapshots every {dt:.3g} h)"))
     for d, t in res["time_to_depth_h"].items():
         print(f"time for the free compound's lateral mean to reach {thr:g} µg/mL at {d} µm below the surface: "
           f"<= {fmt(t)} h (first snapshot above)")

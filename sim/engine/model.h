@@ -132,6 +132,10 @@ struct protocol;
 typedef struct model {
   const char *name;
   const char *summary;
+  /* Optional: the model that a configuration of this one stands for, when a parameter changes
+     the species (the same name and registry; e.g. topical.reference: intact adds species).
+     NULL: always this one. model_resolve applies it. */
+  const struct model *(*variant)(const params *p);
   const param_desc *params;        /* keys "<name>.*", terminated by key == NULL */
   int nspecies;
   const species_info *species;
@@ -219,6 +223,11 @@ typedef struct model {
   const char *forcing_key, *forcing_field;
   cs_status (*set_forcing)(void *inst, const params *p, const forcing_profile *f);
 } model;
+
+/* The model p runs: model_find(p->model_name) and its variant for p; NULL if unknown. */
+static inline const model *model_resolve(const model *m, const params *p) {
+  return m && m->variant ? m->variant(p) : m;
+}
 
 /* The model table (models/models.c): one line per model. */
 const model *model_find(const char *name);

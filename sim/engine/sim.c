@@ -117,7 +117,7 @@ static cs_status check_periodic(grid *g, const params *p) {
 
 cs_status sim_create(sim *s, const params *p, int nthreads) {
   memset(s, 0, sizeof *s);
-  const model *m = model_find(p->model_name);
+  const model *m = model_resolve(model_find(p->model_name), p);
   if (!m) return CS_ERROR(CS_ERR_INPUT, "%s: unknown model '%s'", p->file, p->model_name);
   grid g;
   CS_TRY(grid_init(&g, p));

@@ -54,7 +54,7 @@ int cli_check(int argc, char **argv) {
   }
   grid g;
   void *inst = NULL;
-  const model *m = model_find(p.model_name);
+  const model *m = model_resolve(model_find(p.model_name), &p);
   cs_status st = grid_init(&g, &p);
   if (st == CS_OK) {
     st = m->create(&p, &g, &inst);
