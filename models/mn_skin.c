@@ -33,8 +33,9 @@ const derived_info mn_derived[ND] = {
 };
 
 void mn_derived_values(const void *inst, int l, const double *mean, const double *mean0,
-                       double *out) {
+                       const layer_means *all, double *out) {
   const mn *d = inst;
+  (void)all;
   const double c1 = mean[C] - mean[C3], c1_0 = mean0[C] - mean0[C3];
   const double el = mean[T] + mean[L], el_0 = mean0[T] + mean0[L];
   out[D_COLLAGEN_I] = c1_0 > 0 ? 100.0 * (c1 / c1_0 - 1.0) : NAN;

@@ -17,6 +17,6 @@ enum { D_COLLAGEN_I, D_III_FRACTION, D_ELASTIN_TOTAL, D_SCAR_FILL, ND };
 extern const derived_info mn_derived[ND];
 /* model->derived_values */
 void mn_derived_values(const void *inst, int l, const double *mean, const double *mean0,
-                       double *out);
+                       const layer_means *all, double *out);
 
 #endif

@@ -139,28 +139,53 @@ static const param_desc model_params[] = {
 /* Outcome series per layer, from the layer means (µg/mL = µg/cm³, times the layer's depth in
    cm: µg per cm² of skin), after every accepted step: what is in the layer now (free and
    bound) and what its capillaries have taken up so far. */
-enum { D_AMOUNT, D_CLEARED, D_AMOUNT_I, D_CLEARED_I, D_ENH, ND };
+enum { D_AMOUNT, D_CLEARED, D_DELIVERED, D_AMOUNT_I, D_CLEARED_I, D_DELIVERED_I, D_ENH, ND };
 static const derived_info derived[ND] = {
     {"amount", "µg/cm²", "compound in the layer (free + bound) per skin area"},
     {"cleared_amount", "µg/cm²", "compound cleared from the layer by its capillaries so far, per skin area"},
+    {"delivered", "µg/cm²", "compound that has reached the layer or deeper so far (in them, cleared there, or, with a finite dose, through the deep sink), per skin area"},
     {"amount_intact", "µg/cm²", "on intact skin (topical.reference: intact): compound in the layer per skin area"},
     {"cleared_amount_intact", "µg/cm²", "on intact skin: compound cleared from the layer so far, per skin area"},
-    {"enhancement", "-", "(amount + cleared amount) over the same on intact skin (1 while both are 0)"},
+    {"delivered_intact", "µg/cm²", "on intact skin: compound that has reached the layer or deeper so far, per skin area"},
+    {"enhancement", "-", "delivered over delivered on intact skin (1 while both are 0)"},
 };
 static const unsigned report[NSPEC] = {0};
 
+/* What has reached layer l or deeper, µg/cm², for the copy whose species start at c (CMP or
+   CMPI): in those layers (free, bound, cleared) and, with a finite dose, through the deep sink,
+   the film's initial content less everything in the grid now (the transport conserves; below
+   1e-9 of the dose the balance is rounding, taken as 0). */
+static double delivered(const topical *d, const layer_means *a, int c, int l) {
+  double below = 0, now = 0, start = 0;
+  for (int k = 0; k < a->nlayers; k++) {
+    double v = 0, v0 = 0;
+    for (int q = c; q < c + 3; q++) { /* compound, bound, cleared */
+      v += a->now[q * a->stride + k];
+      v0 += a->start[q * a->stride + k];
+    }
+    now += v * d->thick_cm[k];
+    start += v0 * d->thick_cm[k];
+    if (k >= l) below += v * d->thick_cm[k];
+  }
+  const double sink = d->finite ? start - now : 0;
+  return below + (fabs(sink) < 1e-9 * start ? 0 : sink);
+}
+
 static void derived_values(const void *inst, int l, const double *mean, const double *mean0,
-                           double *out) {
+                           const layer_means *all, double *out) {
   const topical *d = inst;
   (void)mean0;
   out[D_AMOUNT] = (mean[CMP] + mean[BND]) * d->thick_cm[l];
   out[D_CLEARED] = mean[CLR] * d->thick_cm[l];
+  /* from the stratum corneum down (the film is where the compound comes from) */
+  out[D_DELIVERED] = l >= d->sc ? delivered(d, all, CMP, l) : NAN;
   /* without the reference: no series (a value that is not finite at t = 0 makes none) */
-  out[D_AMOUNT_I] = out[D_CLEARED_I] = out[D_ENH] = NAN;
+  out[D_AMOUNT_I] = out[D_CLEARED_I] = out[D_DELIVERED_I] = out[D_ENH] = NAN;
   if (!d->ref) return;
   out[D_AMOUNT_I] = (mean[CMPI] + mean[BNDI]) * d->thick_cm[l];
   out[D_CLEARED_I] = mean[CLRI] * d->thick_cm[l];
-  const double a = mean[CMP] + mean[BND] + mean[CLR], b = mean[CMPI] + mean[BNDI] + mean[CLRI];
+  if (l < d->sc) return;
+  const double a = out[D_DELIVERED], b = out[D_DELIVERED_I] = delivered(d, all, CMPI, l);
   out[D_ENH] = a == 0 && b == 0 ? 1.0 : a / b;
 }
 

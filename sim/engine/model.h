@@ -43,6 +43,13 @@ typedef struct {
   const char *long_name;
 } derived_info;
 
+/* Every layer's means, for a derived quantity that needs more than its own layer's: species q
+   in layer l now at now[q * stride + l], at t = 0 at start[q * stride + l]. */
+typedef struct {
+  int nlayers, stride;
+  const double *now, *start;
+} layer_means;
+
 /* A depth–time profile from another run (sim/io/depth_forcing.h reads one): the value
    v[i * nd + k] at day t[i] (increasing, t[0] = 0) and depth[k] µm below the skin's surface
    (increasing), in unit. */
@@ -143,12 +150,13 @@ typedef struct model {
   const unsigned *report;
   /* Optional derived outcome series: nderived quantities per layer, computed by
      derived_values from the layer means of every species now (mean[q]) and at t = 0
-     (mean0[q]) into out[nderived]; a layer whose value at t = 0 is not finite gets no series.
-     Layer means are what the engine already reduces, so this costs no pass over the grid. */
+     (mean0[q]), and of every layer (all), into out[nderived]; a layer whose value at t = 0 is
+     not finite gets no series. Layer means are what the engine already reduces, so this costs
+     no pass over the grid. */
   int nderived;
   const derived_info *derived;
   void (*derived_values)(const void *inst, int layer, const double *mean, const double *mean0,
-                         double *out);
+                         const layer_means *all, double *out);
 
   /* Read parameters into a private instance. */
   cs_status (*create)(const params *p, const grid *g, void **inst);

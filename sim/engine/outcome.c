@@ -17,7 +17,8 @@ static void derived_of(const outcome *o, int l, const double *base, double *out)
     mean[q] = base[q * o->per + 2 + l];
     mean0[q] = o->base0[q * o->per + 2 + l];
   }
-  o->m->derived_values(o->inst, l, mean, mean0, out);
+  const layer_means all = {o->nl, o->per, base + 2, o->base0 + 2};
+  o->m->derived_values(o->inst, l, mean, mean0, &all, out);
 }
 
 static double band_ok(double mean, double b0) { return fabs(mean / b0 - 1) <= OUTCOME_BAND; }

@@ -102,13 +102,28 @@ with h5py.File(f"{tmp}/ref.h5", "r") as r, h5py.File(f"{tmp}/intact.h5", "r") as
             x, y = float(rs["amount_intact_" + l][a]), float(is_["amount_" + l][b])
             if max(x, y) > 1e-3 * dose:
                 worst = max(worst, abs(x / y - 1))
-            num = float(rs["amount_" + l][a] + rs["cleared_amount_" + l][a])
-            den = float(rs["amount_intact_" + l][a] + rs["cleared_amount_intact_" + l][a])
+        # delivered_<layer> from the fields: what is in that layer and below (free, bound,
+        # cleared) plus the sink (the film's initial content less everything in the grid)
+        h, lay = float(r["grid"].attrs["spacing_um"]), r["grid/layer"][:]
+        snap = int(np.flatnonzero(np.abs(r["time"][:] - t) < 1e-12)[0])
+        for sfx in ("", "_intact"):
+            tot = sum(r["fields/" + k + sfx][snap] for k in ("compound", "bound", "cleared"))
+            tot0 = sum(r["fields/" + k + sfx][0] for k in ("compound", "bound", "cleared"))
+            prof = tot.mean(axis=(1, 2)) * h * 1e-4
+            sink = (tot0.mean(axis=(1, 2)).sum() - tot.mean(axis=(1, 2)).sum()) * h * 1e-4
+            sink = 0.0 if abs(sink) < 1e-9 * tot0.mean(axis=(1, 2)).sum() * h * 1e-4 else sink
+            for li, l in enumerate(names[1:], start=1):
+                want = prof[lay >= li].sum() + sink
+                have = float(rs["delivered" + sfx + "_" + l][a])
+                assert abs(have - want) <= 1e-9 * max(abs(want), 1e-3), (sfx, l, t, have, want)
+        for l in names[1:]:
+            num, den = float(rs["delivered_" + l][a]), float(rs["delivered_intact_" + l][a])
             e = float(rs["enhancement_" + l][a])
             assert (e == 1.0 if num == 0 and den == 0 else abs(e / (num / den) - 1) < 1e-12), (l, t, e, num, den)
     assert worst <= 3e-2, worst
     print(f"PASS  topical.reference: intact: in-run intact amounts / a separate intact run - 1: largest {worst:.2g} (<= 3e-2)")
-    print("PASS  topical.reference: intact: enhancement_<layer> = (amount + cleared) / the intact copy's")
+    print("PASS  topical.reference: intact: delivered_<layer> (and its intact copy) = the fields below "
+          "the layer + the sink, at every snapshot; enhancement_<layer> = their ratio")
     assert not any(k.startswith("amount_intact") for k in n["series"]), "series without the reference"
     assert "compound_intact" not in n["fields"] and "compound_intact" in r["fields"]
     print("PASS  topical.reference: none: no intact fields and no intact series")
