@@ -406,27 +406,26 @@ static void initial(const void *inst, const cell_info *c, double *u) {
   if (d->ref) u[CMPI] = u[CMP];
 }
 
+/* Free c, bound c + 1 and cleared c + 2 of one copy (CMP, or CMPI for intact skin) in layer l:
+   f the rates, k the linear losses the integrator takes exactly. */
+static void compound_rates(const topical *d, int l, int c, const double *u, double *f, double *k) {
+  f[c] = d->koff * u[c + 1];
+  k[c] = d->kcl[l] + d->kon;
+  f[c + 1] = d->kon * u[c];
+  k[c + 1] = d->koff;
+  f[c + 2] = d->kcl[l] * u[c];
+  k[c + 2] = 0;
+}
+
 static void reaction(const void *inst, const cell_info *c, double t, const double *u, double *f,
                      double *k) {
   const topical *d = inst;
   const int l = c->layer;
   (void)t;
-  f[CMP] = d->koff * u[BND];
-  k[CMP] = d->kcl[l] + d->kon;
-  f[BND] = d->kon * u[CMP];
-  k[BND] = d->koff;
-  f[CLR] = d->kcl[l] * u[CMP];
-  k[CLR] = 0;
+  compound_rates(d, l, CMP, u, f, k);
   f[PORE] = 0;
   k[PORE] = d->kclose[l];
-  if (!d->ref) return;
-  /* the intact copy: the same equations */
-  f[CMPI] = d->koff * u[BNDI];
-  k[CMPI] = d->kcl[l] + d->kon;
-  f[BNDI] = d->kon * u[CMPI];
-  k[BNDI] = d->koff;
-  f[CLRI] = d->kcl[l] * u[CMPI];
-  k[CLRI] = 0;
+  if (d->ref) compound_rates(d, l, CMPI, u, f, k); /* intact skin: the same equations */
 }
 
 static void injure(const void *inst, const cell_info *c, const wound_info *w, double *u) {

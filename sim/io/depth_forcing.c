@@ -14,28 +14,6 @@ static cs_status refuse(const params *p, const char *key, const char *why) {
   return params_key_error(p, key, "%s: %s", params_str(p, key), why);
 }
 
-/* A 1D double dataset of any length >= 1 (NULL and *n = 0 when absent or unreadable). */
-static double *read_vec(hid_t f, const char *name, size_t *n) {
-  *n = 0;
-  if (H5Lexists(f, name, H5P_DEFAULT) <= 0) return NULL;
-  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-  if (ds < 0) return NULL;
-  hid_t sp = H5Dget_space(ds);
-  hsize_t d = 0;
-  double *v = NULL;
-  if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &d, NULL) == 1 &&
-      d > 0 && d < ((hsize_t)1 << 31) && (v = malloc(sizeof(double) * d)) &&
-      H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
-    *n = (size_t)d;
-  } else {
-    free(v);
-    v = NULL;
-  }
-  if (sp >= 0) H5Sclose(sp);
-  H5Dclose(ds);
-  return v;
-}
-
 /* The first depth row below the skin's surface, and the surface's depth in the file's z:
    the film of a finite-dose topical run is left out. */
 static int surface_row(hid_t f, const double *z, size_t nz, double *surface) {
@@ -161,8 +139,8 @@ cs_status depth_forcing_read(const params *p, const char *key, const char *field
     return refuse(p, key, why);
   }
   size_t nt = 0, nz = 0;
-  out->t = read_vec(f, "time", &nt);
-  double *z = read_vec(f, "fields/z", &nz);
+  out->t = h5a_read_vec(f, "time", &nt);
+  double *z = h5a_read_vec(f, "fields/z", &nz);
   cs_status st = CS_OK;
   if (!out->t || nt < 2) st = refuse(p, key, "it has no /time with two or more snapshot days");
   for (size_t i = 1; st == CS_OK && i < nt; i++)

@@ -261,3 +261,24 @@ int h5a_write_vec(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t
   if (sp >= 0) H5Sclose(sp);
   return ok ? 0 : -1;
 }
+
+double *h5a_read_vec(hid_t loc, const char *name, size_t *n) {
+  *n = 0;
+  if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) return NULL;
+  hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (ds < 0) return NULL;
+  hid_t sp = H5Dget_space(ds);
+  hsize_t d = 0;
+  double *v = NULL;
+  if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &d, NULL) == 1 &&
+      d > 0 && d < ((hsize_t)1 << 31) && (v = malloc(sizeof(double) * d)) &&
+      H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
+    *n = (size_t)d;
+  } else {
+    free(v);
+    v = NULL;
+  }
+  if (sp >= 0) H5Sclose(sp);
+  H5Dclose(ds);
+  return v;
+}

@@ -32,6 +32,10 @@ void h5a_int_in_place(h5a_ctx *c, const char *name, int value);
 /* A string attribute, variable or fixed length (caller frees); NULL if absent or unreadable. */
 char *h5a_read_str(hid_t obj, const char *name);
 
+/* A whole 1-D dataset of doubles, at least one and fewer than 2^31 values (caller frees, *n
+   its length); NULL and *n = 0 if absent, of another rank, empty or unreadable. */
+double *h5a_read_vec(hid_t loc, const char *name, size_t *n);
+
 /* A whole 1-D dataset of n values written from BUF, with "units" and "long_name" attributes;
    -1 on failure (noted, see h5a_note), 0 on success. */
 int h5a_write_vec(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,

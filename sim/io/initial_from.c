@@ -26,23 +26,9 @@ static cs_status refuse(const params *p, const char *fmt, const char *a, const c
 
 /* The snapshot days: NULL (and *nt = 0) when /time is missing, empty or unreadable. */
 static double *read_times(hid_t f, long *nt) {
-  *nt = 0;
-  if (H5Lexists(f, "time", H5P_DEFAULT) <= 0) return NULL;
-  hid_t ds = H5Dopen2(f, "time", H5P_DEFAULT);
-  if (ds < 0) return NULL;
-  hid_t sp = H5Dget_space(ds);
-  hsize_t n = 0;
-  double *t = NULL;
-  if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &n, NULL) == 1
-      && n > 0 && (t = malloc(sizeof(double) * n)) &&
-      H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) >= 0) {
-    *nt = (long)n;
-  } else {
-    free(t);
-    t = NULL;
-  }
-  if (sp >= 0) H5Sclose(sp);
-  H5Dclose(ds);
+  size_t n = 0;
+  double *t = h5a_read_vec(f, "time", &n);
+  *nt = (long)n;
   return t;
 }
 
