@@ -154,35 +154,54 @@ static void initial(const void *inst, const cell_info *c, double *u) {
   mn_untreated(d, c->layer, mn_scar_weight(d, c->layer, c->x, c->y, c->z, d->dims), u);
 }
 
-/* The right-hand side of one cell (the non-constant part f; the constant loss rates are
-   mn_loss). s is the signal clamped at 0, w the scar weight. growth and matrix are the layer's
-   kind, constants at every call site, so each variant has no branch. */
-MODEL_ALWAYS_INLINE void cell_rates(const mn *d, int l, double s, double w, const double *u,
-                                    double *f, const int growth, const int matrix) {
-  const double fib = u[F], e = u[E], s2 = s * s;
-  f[S] = d->kp * u[P] + d->sigma_m * u[M];
-  f[F] = growth ? (d->r0[l] + (d->rmax - d->r0[l]) * (s / (d->s_r + s))) * fib *
-                      (1.0 - fib * d->invK[l])
-                : 0.0;
+/* The right-hand side of cell c of the arrays u[species][cell] (the non-constant part f; the
+   constant loss rates are mn_loss). s is the signal clamped at 0, w the scar weight. growth
+   and matrix are the layer's kind, constants at every call site, so each variant has no
+   branch. Indexed arrays rather than one cell's vector, so that the block loop reads and
+   writes the species rows directly and vectorises (a per-cell copy in and out was a third of
+   the block's instructions); reaction() calls it with one-cell rows. */
+#define U(q) u[q][c]
+MODEL_ALWAYS_INLINE void cell_rates(const mn *d, int l, double s, double w,
+                                    const double *const *u, double *const *f, int c,
+                                    const int growth, const int matrix) {
+  const double fib = U(F), e = U(E), s2 = s * s;
+  const double fS = d->kp * U(P) + d->sigma_m * U(M);
+  const double fF = growth ? (d->r0[l] + (d->rmax - d->r0[l]) * (s / (d->s_r + s))) * fib *
+                                 (1.0 - fib * d->invK[l])
+                           : 0.0;
   const double phi = 1.0 - d->scar_c[l] * w;
-  const double prod3 = (d->p3_0[l] * phi + d->q3 * u[A]) * fib;
-  const double prod1 = (d->p1_0[l] * phi + d->q1 * u[B]) * fib;
-  const double deg3 = d->th3 * e * u[C3];
+  const double prod3 = (d->p3_0[l] * phi + d->q3 * U(A)) * fib;
+  const double prod1 = (d->p1_0[l] * phi + d->q1 * U(B)) * fib;
+  const double deg3 = d->th3 * e * U(C3);
   /* matured fibroblasts remodel the matrix towards the adult III share φ3: collagen moves
      between the types, not in or out */
-  const double remodel = d->kr * u[B] * (u[C3] - d->phi3 * u[C]);
-  f[C] = matrix ? prod1 + prod3 - e * (u[C] - u[C3]) - deg3 + (d->d1 - d->d3) * u[C3] : 0.0;
-  f[C3] = matrix ? prod3 - deg3 - remodel : 0.0;
-  f[T] = matrix ? (d->pt_0[l] * phi + d->qT * u[A]) * fib : 0.0;
-  f[L] = matrix ? d->kx * u[T] - d->thL * e * u[L] : 0.0;
-  f[P] = 0.0;
-  f[W] = 0.0;
-  f[M] = d->rho_m * u[W];
-  f[A] = d->ka * (s2 / (d->s_c2 + s2));
-  f[B] = d->kb * u[A];
-  f[E] = d->eps_m * u[M] + d->eps_b * u[B];
-  f[K] = d->kK * d->k0[l] * (1.0 - d->scar_k[l] * w) + d->gK * (s / (d->sK + s)) * u[K];
+  const double remodel = d->kr * U(B) * (U(C3) - d->phi3 * U(C));
+  const double fC =
+      matrix ? prod1 + prod3 - e * (U(C) - U(C3)) - deg3 + (d->d1 - d->d3) * U(C3) : 0.0;
+  const double fC3 = matrix ? prod3 - deg3 - remodel : 0.0;
+  const double fT = matrix ? (d->pt_0[l] * phi + d->qT * U(A)) * fib : 0.0;
+  const double fL = matrix ? d->kx * U(T) - d->thL * e * U(L) : 0.0;
+  const double fM = d->rho_m * U(W);
+  const double fA = d->ka * (s2 / (d->s_c2 + s2));
+  const double fB = d->kb * U(A);
+  const double fE = d->eps_m * U(M) + d->eps_b * U(B);
+  const double fK = d->kK * d->k0[l] * (1.0 - d->scar_k[l] * w) + d->gK * (s / (d->sK + s)) * U(K);
+  /* every input read before the first store: f[S] may be the block's clamped-signal row */
+  f[S][c] = fS;
+  f[F][c] = fF;
+  f[C][c] = fC;
+  f[C3][c] = fC3;
+  f[T][c] = fT;
+  f[L][c] = fL;
+  f[P][c] = 0.0;
+  f[W][c] = 0.0;
+  f[M][c] = fM;
+  f[A][c] = fA;
+  f[B][c] = fB;
+  f[E][c] = fE;
+  f[K][c] = fK;
 }
+#undef U
 
 static void mn_loss(const mn *d, double *k) {
   k[S] = d->ks;
@@ -206,10 +225,13 @@ static void reaction(const void *inst, const cell_info *c, double t, const doubl
   const int l = c->layer;
   const double s = (u[S] > 0 ? u[S] : 0.0) + (d->serum.nt ? mn_serum_at(&d->serum, c->z, t) : 0.0);
   const int growth = d->invK[l] > 0, matrix = d->matrix[l];
-  if (growth && matrix) cell_rates(d, l, s, c->source, u, f, 1, 1);
-  else if (growth) cell_rates(d, l, s, c->source, u, f, 1, 0);
-  else if (matrix) cell_rates(d, l, s, c->source, u, f, 0, 1);
-  else cell_rates(d, l, s, c->source, u, f, 0, 0);
+  const double *ur[NSPEC];
+  double *fr[NSPEC];
+  for (int q = 0; q < NSPEC; q++) ur[q] = u + q, fr[q] = f + q;
+  if (growth && matrix) cell_rates(d, l, s, c->source, ur, fr, 0, 1, 1);
+  else if (growth) cell_rates(d, l, s, c->source, ur, fr, 0, 1, 0);
+  else if (matrix) cell_rates(d, l, s, c->source, ur, fr, 0, 0, 1);
+  else cell_rates(d, l, s, c->source, ur, fr, 0, 0, 0);
   mn_loss(d, k);
 }
 
@@ -224,11 +246,13 @@ MODEL_ALWAYS_INLINE void block_cells(const mn *d, int l, int n, const double *re
     for (int c = 0; c < n; c++) sc[c] = u[S][c] > 0 ? u[S][c] : 0.0;
   else
     for (int c = 0; c < n; c++) sc[c] = (u[S][c] > 0 ? u[S][c] : 0.0) + serum;
-  for (int c = 0; c < n; c++) {
-    double uc[NSPEC], fc[NSPEC];
-    for (int q = 0; q < NSPEC; q++) uc[q] = u[q][c];
-    cell_rates(d, l, sc[c], src ? src[c] : 0.0, uc, fc, growth, matrix);
-    for (int q = 0; q < NSPEC; q++) f[q][c] = fc[q];
+  /* cell c reads row c and writes row c only (f never aliases u; f[S] is sc, read first) */
+  if (src) {
+#pragma GCC ivdep
+    for (int c = 0; c < n; c++) cell_rates(d, l, sc[c], src[c], u, f, c, growth, matrix);
+  } else {
+#pragma GCC ivdep
+    for (int c = 0; c < n; c++) cell_rates(d, l, sc[c], 0.0, u, f, c, growth, matrix);
   }
 }
 

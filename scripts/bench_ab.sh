@@ -30,7 +30,7 @@ old=$(realpath "$1") new=$(realpath "$2")
 for b in "$old" "$new"; do [ -x "$b" ] || { echo "bench_ab: $b: not an executable" >&2; exit 2; }; done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cisim-ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-export OMP_WAIT_POLICY=PASSIVE
+# each build with its own default wait policy (what a user gets) unless the caller sets one
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$n"); do
   for tag in old new; do

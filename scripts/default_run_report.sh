@@ -27,7 +27,7 @@ cisim=$build/cisim
 py=${CISIM_PYTHON:-/usr/bin/python3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cisim-default.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# the wait policy is the program's own (GOMP_SPINCOUNT=1000) unless the caller sets one
 old=(--set time.scheme=first_order --set time.rtol=3e-3 --set time.atol=3e-3
      --set time.error_estimate=after_transport)
 

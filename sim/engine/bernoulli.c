@@ -3,12 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define BERN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define BERN_CLONES
-#endif
+#include "clones.h"
 
 /* e^-y for 0 <= y <= 708 (the caller clamps): y = n ln2 + r with |r| <= ln2/2, then
    e^-y = 2^-n e^-r. ln2 in two parts (Cody & Waite 1980) keeps r exact to the last bits;
@@ -56,7 +51,7 @@ static inline double bern_series(double y) {
   return (s * y2 + 1.0) - 0.5 * y;
 }
 
-BERN_CLONES void bernoulli_pairs(int n, const double *restrict P, double *restrict bp,
+ENGINE_CLONES void bernoulli_pairs(int n, const double *restrict P, double *restrict bp,
                                  double *restrict bm) {
   for (int i = 0; i < n; i++) {
     const double x = P[i], y = x < 0 ? -x : x;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clones.h"
 #include "sim_state.h"
 
 /* Per row and species: the mass the positivity remedy adds (cells set to 0), the sum of the
@@ -56,7 +57,7 @@ size_t step2_bytes(const step2 *w) { return w ? w->bytes + sizeof *w : 0; }
    whether every value is finite. The clipped cells' mass and count, in index order, only where
    there is one (rare). The positive corrections the remedy takes it from are summed in
    step2_finish, and only for a species that clipped somewhere. */
-static double compare_row(const double *restrict uf, const double *restrict uc, int nx,
+ENGINE_CLONES static double compare_row(const double *restrict uf, const double *restrict uc, int nx,
                           double atol, double rtol, int remedy, double *restrict ratio,
                           double *rs) {
   for (int i = 0; i < nx; i++) ratio[i] = fabs(uf[i] - uc[i]) / (atol + rtol * fabs(uf[i]));
@@ -178,6 +179,19 @@ void step2_finish(sim *s) {
   s->sec_control += now_s() - t0;
 }
 
+/* u_f + (u_f − u_c) along one row, with the positivity remedy where tq > 0 */
+ENGINE_CLONES static void extrapolate_row(double *restrict uf, const double *restrict uc, int nx,
+                                          double tq) {
+  if (tq == 0) {
+    for (int i = 0; i < nx; i++) uf[i] += uf[i] - uc[i];
+  } else {
+    for (int i = 0; i < nx; i++) {
+      const double d = uf[i] - uc[i], ue = uf[i] + d;
+      uf[i] = ue < 0 && uf[i] >= 0 && uc[i] >= 0 ? 0.0 : d > 0 ? ue - tq * d : ue;
+    }
+  }
+}
+
 static void step2_extrapolate(sim *s) {
   step2 *w = s->s2;
   const grid *g = s->g;
@@ -222,16 +236,7 @@ static void step2_extrapolate(sim *s) {
 #pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
   for (int row = 0; row < rows; row++)
     for (int q = 0; q < ns; q++) {
-      double *uf = s->u[q] + (size_t)row * (size_t)nx;
-      const double *uc = w->coarse[q] + (size_t)row * (size_t)nx;
-      const double tq = take[q];
-      if (tq == 0) {
-        for (int i = 0; i < nx; i++) uf[i] += uf[i] - uc[i];
-      } else {
-        for (int i = 0; i < nx; i++) {
-          const double d = uf[i] - uc[i], ue = uf[i] + d;
-          uf[i] = ue < 0 && uf[i] >= 0 && uc[i] >= 0 ? 0.0 : d > 0 ? ue - tq * d : ue;
-        }
-      }
+      extrapolate_row(s->u[q] + (size_t)row * (size_t)nx,
+                      w->coarse[q] + (size_t)row * (size_t)nx, nx, take[q]);
     }
 }

@@ -5,12 +5,11 @@
    takes 20 % off the y sweep), and the same bits either way (no FMA contraction,
    -ffp-contract=off). TRI_BASELINE_ONLY (test_tridiag_baseline) builds only the baseline
    code. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(TRI_BASELINE_ONLY)
-#define TRI_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TRI_CLONES
+#ifdef TRI_BASELINE_ONLY
+#define ENGINE_BASELINE_ONLY
 #endif
+#include "clones.h"
+#define TRI_CLONES ENGINE_CLONES
 
 /* The x-sweep kernel has an AVX2 version, picked at run time (gcc and clang, x86-64), and the
    same code built for AVX-512VL machines: the same 256-bit vectors, but 32 registers instead

@@ -14,6 +14,7 @@
 
 #include "bigmem.h"
 #include "cli.h"
+#include "model.h"
 #include "params_load.h"
 #include "sim.h"
 
@@ -281,9 +282,10 @@ static int bench_mn_table(const char *config, int steps, int threads) {
     params_free(&p);
     return cli_fail("bench");
   }
-  printf("microneedling: %s, %dD grid %d × %d × %d (%.3f M cells), 7 species, %d steps\n",
+  const model *mm = model_find(p.model_name);
+  printf("microneedling: %s, %dD grid %d × %d × %d (%.3f M cells), %d species, %d steps\n",
          config ? config : "configs/default.yaml at 10 µm", g.dims, g.nx, g.ny, g.nz,
-         g.ncell / 1e6, steps);
+         g.ncell / 1e6, mm ? mm->nspecies : 0, steps);
   grid_free(&g);
   printf("  from the state 1 day after the first session: the reaction alone (5 × steps half\n"
          "  steps at the step size reached; ns per cell·species·half step, best and median;\n"
@@ -310,7 +312,7 @@ static const char bench_usage[] =
     "1, 2, 4, ... threads up to --threads N (default: all cores); prints ns per\n"
     "cell·species·step, the bandwidth bound, and bytes of memory per cell·species.\n"
     "NY = 1 gives a 2D grid.\n"
-    "Then the microneedling model (7 species; configs/default.yaml's cross-section at 10 µm,\n"
+    "Then the microneedling model (every species; configs/default.yaml's cross-section at 10 µm,\n"
     "or --mn-config): its reaction alone, ns per cell·species·half step, and whole adaptive\n"
     "steps, ns per cell·species·step (--mn-steps of them, default 100, and 5 times as many\n"
     "half steps of the reaction), from the state one day after the first session; each step\n"
