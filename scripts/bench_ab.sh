@@ -9,7 +9,7 @@
 #               threads;
 #   reaction    `cisim bench --part microneedling --threads 1 --mn-steps 40`, the microneedling
 #               reaction alone, ns per cell·species·half step (best sample and median sample);
-#   default     `cisim run configs/default.yaml -j 2`, wall seconds (each build with the config
+#   default     `cisim run configs/default.yaml -j 1` and `-j 2`, wall seconds (each build with the config
 #               of this checkout; an older build must accept it; --no-run: left out).
 # Build the old one from a worktree, e.g.
 #   git worktree add /tmp/old REV && cmake -S /tmp/old -B /tmp/old/build -DCMAKE_BUILD_TYPE=Release
@@ -41,10 +41,12 @@ for i in $(seq "$n"); do
     "$bin" bench --part microneedling --threads 1 --mn-steps 40 2>&1 |
       awk -v t=$tag '$1 == "1" {print t, "reaction_best", $2; print t, "reaction_median", $3}' >> "$tmp/rows"
     [ $run = 1 ] || continue
-    s=$(date +%s.%N)
-    (cd "$tmp" && "$bin" run "$root/configs/default.yaml" -o "$tmp/d_$tag.h5" --force --quiet -j 2 > /dev/null 2>&1) ||
-      { echo "bench_ab: $bin: the default run failed" >&2; exit 1; }
-    echo "$tag default_2thread_s $(echo "$(date +%s.%N) - $s" | bc)" >> "$tmp/rows"
+    for th in 1 2; do
+      s=$(date +%s.%N)
+      (cd "$tmp" && "$bin" run "$root/configs/default.yaml" -o "$tmp/d_$tag.h5" --force --quiet -j $th > /dev/null 2>&1) ||
+        { echo "bench_ab: $bin: the default run failed" >&2; exit 1; }
+      echo "$tag default_${th}thread_s $(echo "$(date +%s.%N) - $s" | bc)" >> "$tmp/rows"
+    done
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $n runs of each, alternated"

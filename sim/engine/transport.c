@@ -365,20 +365,25 @@ void transport_step_at(transport *t, double *const *u, double time, double dt) {
       for (int l = 0; l < nl; l++)
         if (fs[1][l].sm_den == 0) owe &= ~OWE_YZ;
     }
-    if (t->nsweeps == 3) {
-#pragma omp parallel for schedule(static) num_threads(t->nthreads)
-      for (int k = 0; k < nz; k++) {
-        for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
-          solve_block(t, 0, s, bi, u, dt, fs, owe);
-        for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
-          solve_block(t, 1, s, bi, u, dt, fs, owe);
-      }
-    } else {
-#pragma omp parallel for schedule(static) num_threads(t->nthreads)
-      for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);
-    }
+    /* one parallel region per species, its lateral and depth sweeps split by the barrier
+       of the first loop: a fork and join fewer per species than a region per sweep */
     const int dz = t->nsweeps - 1;
-#pragma omp parallel for schedule(static) num_threads(t->nthreads)
-    for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
+#pragma omp parallel num_threads(t->nthreads)
+    {
+      if (t->nsweeps == 3) {
+#pragma omp for schedule(static)
+        for (int k = 0; k < nz; k++) {
+          for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
+            solve_block(t, 0, s, bi, u, dt, fs, owe);
+          for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
+            solve_block(t, 1, s, bi, u, dt, fs, owe);
+        }
+      } else {
+#pragma omp for schedule(static)
+        for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);
+      }
+#pragma omp for schedule(static)
+      for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
+    }
   }
 }
