@@ -181,7 +181,9 @@ void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double 
     if (o->flags[q] & REPORT_ARRIVAL) print_arrival(o, f, q);
   print_lags(o, f);
   free(rows);
-  for (int i = 0; i < o->ntrack; i++) {
+  unsigned any = 0; /* per-session lines only for species that have them */
+  for (int q = 0; q < o->ns; q++) any |= o->flags[q] & (REPORT_PEAK | REPORT_RETURN);
+  for (int i = 0; i < o->ntrack && any; i++) {
     const session_track *tr = &o->track[i];
     int k = o->track_session[i];
     if (k < 0) fprintf(f, "from day %g:\n", tr->t0);
