@@ -63,6 +63,8 @@ typedef struct {
   int sc;     /* the stratum corneum's layer */
   double Dveh; /* the film's diffusivity, µm²/day */
   int ref;     /* reference: intact: CMPI.. carry the same application on intact skin */
+  double arrival;    /* the level whose first arrival at each depth is followed, µg/mL */
+  double surface_um; /* the skin's surface below the grid's top (the film's cells), µm */
 } topical;
 
 #define KEY(k) "topical." k
@@ -117,6 +119,11 @@ static const param_desc model_params[] = {
      "binding rate k_on to tissue (0: no binding)"},
     {KEY("compound.binding_off_per_day"), P_REAL, "1/day", "0", 0, 1e9, NULL, 0, 0, 0,
      "unbinding rate k_off"},
+    {KEY("arrival_threshold_ug_per_ml"), P_REAL, "µg/mL", "1", 1e-12, 1e12, NULL, 0, 0, 0,
+     "the free compound's level whose first arrival at each depth the run follows "
+     "(compound_arrival_depth_um in /series, the times to each layer in the summary); 1 µg/mL: "
+     "assumption (no effect level is built in; scripts/topical_report.py's --threshold "
+     "default): set it to the compound's effective concentration"},
     {KEY("clearance_per_day"), P_REAL, "1/day", "0", 0, 1e9, NULL, 1, 0, 0,
      "first-order uptake into the capillaries (per layer; 0 above the papillary dermis)"},
     {KEY("channel.closure_h"), P_REAL, "h", "15", 1e-6, 1e9, NULL, 0, 0, 0,
@@ -149,7 +156,15 @@ static const derived_info derived[ND] = {
     {"delivered_intact", "µg/cm²", "on intact skin: compound that has reached the layer or deeper so far, per skin area"},
     {"enhancement", "-", "delivered over delivered on intact skin (1 while both are 0)"},
 };
-static const unsigned report[NSPEC] = {0};
+/* The free compound's first arrival at each depth, on needled and on intact skin. */
+static const unsigned report[NSPEC] = {[CMP] = REPORT_ARRIVAL, [CMPI] = REPORT_ARRIVAL};
+
+static double arrival_level(const void *inst, int s, double *surface_um) {
+  const topical *d = inst;
+  (void)s;
+  *surface_um = d->surface_um;
+  return d->arrival;
+}
 
 /* What has reached layer l or deeper, µg/cm², for the copy whose species start at c (CMP or
    CMPI): in those layers (free, bound, cleared) and, with a finite dose, through the deep sink,
@@ -310,6 +325,7 @@ static cs_status read_params(topical *d, const params *p, const grid *g) {
   d->kon = params_real(p, KEY("compound.binding_on_per_day"));
   d->koff = params_real(p, KEY("compound.binding_off_per_day"));
   d->Dveh = params_real(p, KEY("vehicle.diffusivity_um2_per_day"));
+  d->arrival = params_real(p, KEY("arrival_threshold_ug_per_ml"));
   for (int i = 0; i < TOP_APPS; i++) CS_TRY(read_application(d, p, i));
   if (d->finite) {
     CS_TRY(read_finite_dose(d, p, g));
@@ -338,7 +354,8 @@ static cs_status create(const params *p, const grid *g, void **inst) {
   for (int k = 0; k < g->nz; k++) d->thick_cm[g->layer_of_z[k]] += g->h * 1e-4;
   cs_status st = protocol_create(&d->prot, p, g);
   if (st == CS_OK) st = read_params(d, p, g);
-  if (st == CS_OK && d->finite) protocol_set_surface(d->prot, d->thick_cm[0] * 1e4);
+  d->surface_um = d->finite ? d->thick_cm[0] * 1e4 : 0;
+  if (st == CS_OK && d->finite) protocol_set_surface(d->prot, d->surface_um);
   if (st != CS_OK) {
     destroy(d);
     return st;
@@ -453,6 +470,8 @@ static const model *variant(const params *p) {
     .nderived = ND, \
     .derived = derived, \
     .derived_values = derived_values, \
+    .lag_derived = 1u << D_DELIVERED | 1u << D_DELIVERED_I, \
+    .arrival_level = arrival_level, \
     .create = create, \
     .destroy = destroy, \
     .diffusivity = diffusivity, \

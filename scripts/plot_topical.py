@@ -12,6 +12,11 @@ Writes into DIR (default: RUN_figures/ next to the run file) and prints the path
                               run's own copy (topical.reference: intact).
   topical_depth_profiles.png  lateral mean of the free compound against depth below the skin's
                               surface at a few snapshot times, the layer boundaries dashed.
+  topical_arrival.png         the deepest depth the free compound's lateral mean has reached the
+                              run's level at (topical.arrival_threshold_ug_per_ml) over hours,
+                              from /series' compound_arrival_depth_um (followed after every
+                              accepted step), the layer tops dashed; the same on intact skin
+                              dashed. Left out (a note on stderr) for a run file without it.
 
 Needs Debian's python3-h5py, python3-numpy and python3-matplotlib; started by a python3 without
 them, it re-runs itself with /usr/bin/python3 (or $CISIM_PYTHON). Exit status: 0 success, 2 bad
@@ -65,6 +70,10 @@ def load(path, intact=False):
             "h": float(f["grid"].attrs["spacing_um"]),
         }
         run["profile"] = np.array(f["fields/compound" + sfx][:]).mean(axis=(2, 3))  # (snapshots, nz)
+        arr = "compound" + sfx + "_arrival_depth_um"
+        run["arrival"] = np.array(s[arr][:]) if arr in s else None
+        run["level"] = float(f["parameters"].attrs.get("topical.arrival_threshold_ug_per_ml", 1.0)) \
+            if "parameters" in f else 1.0
     if len(run["amount"]) != len(names):
         cisim_h5.fail(SCRIPT, "%s: /series lacks amount_<layer> (written by cisim 0.1 topical runs)" % path)
     run["surface"] = float(run["z"][run["layer"] == run["sc"]][0] - run["h"] / 2)
@@ -145,6 +154,37 @@ def figure_profiles(run, outdir, dpi):
     return path
 
 
+def figure_arrival(run, ref, outdir, dpi):
+    """The arrival depth over hours (a step line: it moves when a deeper row reaches the level)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, ax = plt.subplots(figsize=cisim_h5.inches(7, 4.4), constrained_layout=True)
+    ax.step(run["t_h"], run["arrival"], where="post", color="#D55E00", label="after the session")
+    if ref is not None and ref.get("arrival") is not None:
+        ax.step(ref["t_h"], ref["arrival"], where="post", color="#0072B2", ls="--", label="intact skin")
+    deepest = np.nanmax(run["arrival"]) if np.isfinite(run["arrival"]).any() else 0.0
+    for li in range(run["sc"] + 1, len(run["names"])):
+        top = run["z"][run["layer"] == li][0] - run["h"] / 2 - run["surface"]
+        ax.axhline(top, color="#777777", ls=":", lw=0.8)
+        ax.text(1.01, top, " " + run["names"][li].replace("_", " "), transform=ax.get_yaxis_transform(),
+                fontsize=7.5, va="top", ha="left")
+    depth = run["z"][-1] + run["h"] / 2 - run["surface"]
+    ax.set_ylim(max(depth, deepest), 0)
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlim(0, max(run["t_h"][-1], 0.02))
+    ax.set_xlabel("hours (linear below 0.01 h)")
+    ax.set_ylabel("depth below the skin's surface (µm)")
+    ax.set_title("deepest depth reached by %g µg/mL of free compound (lateral mean)" % run["level"], fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center right")
+    sub = os.path.basename(run["path"]) + ("   (dashed: %s)" % os.path.basename(ref["path"]) if ref else "")
+    fig.suptitle(sub, fontsize=10)
+    path = os.path.join(outdir, "topical_arrival.png")
+    cisim_h5.save_png(fig, path, dpi)
+    plt.close(fig)
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser(prog=SCRIPT, description="PNG figures of a topical run file.")
     ap.add_argument("run", metavar="RUN.h5")
@@ -162,6 +202,11 @@ def main():
         os.makedirs(outdir, exist_ok=True)
         print(figure_amounts(run, ref, outdir, a.dpi))
         print(figure_profiles(run, outdir, a.dpi))
+        if run["arrival"] is not None:
+            print(figure_arrival(run, ref, outdir, a.dpi))
+        else:
+            print("%s: %s has no /series/compound_arrival_depth_um (an older run file): no "
+                  "topical_arrival.png" % (SCRIPT, a.run), file=sys.stderr)
     except OSError as e:
         cisim_h5.fail(SCRIPT, "cannot write into %s: %s" % (outdir, e.strerror or e))
     return 0

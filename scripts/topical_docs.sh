@@ -60,7 +60,7 @@ done
 # values are the same bits on any machine with the same build and thread count).
 {
   echo '```'
-  for t in test_verify_membrane test_topical_bypass; do
+  for t in test_verify_membrane test_topical_bypass test_topical_arrival; do
     echo "\$ tests/$t"
     OMP_NUM_THREADS=2 "$build/tests/$t" | grep -v '^info  run time'
   done
@@ -101,6 +101,29 @@ for cmp in pairs:
 out += ["", f"The shipped pair (ascorbic acid), in full: `scripts/topical_report.py serum_after_session.h5 "
         "--intact serum_intact_skin.h5 --markdown`:", ""]
 out += open(f"{tmp}/ascorbic_acid.md").read().rstrip("\n").split("\n")
+# the run's own outcomes, from the pair's `cisim run` summaries: first arrival at each layer's
+# top row (every step, interpolated) and the lag times; a layer the short check run has not
+# reached yet is left out of the comparison (its row is not in the check's table)
+import re
+arr_rows, lag_rows = [], []
+for base, label in (("serum_after_session", "after a session"), ("serum_intact_skin", "intact skin")):
+    log = open(f"{tmp}/{base}_ascorbic_acid.log").read()
+    blk = log.split("compound, first arrival")[1].split("deepest depth reached")[0]
+    for name, depth, val in re.findall(r"^  (\S+)\s+at\s+([0-9.e+-]+) µm: (not reached|[0-9.e+-]+ h)", blk, re.M):
+        if val == "not reached" and check:
+            continue
+        arr_rows.append(f"| {label} | {name} ({float(depth):g} µm) | "
+                        f"{'not reached' if val == 'not reached' else fmt(float(val.split()[0]))} |")
+    m = re.search(r"^  delivered: (.*)$", log, re.M)
+    for name, val in re.findall(r"(\w+) ([0-9.e+-]+|-) h?", m.group(1)):
+        if name != "stratum_corneum":
+            lag_rows.append(f"| {label} | {name} | {'—' if val == '-' else fmt(float(val))} |")
+out += ["", "The runs' own outcomes (the end of `cisim run`'s summary, followed after every accepted step):",
+        "the first time the free compound's lateral mean reaches 1 µg/mL at the top row of each",
+        "layer, hours (interpolated between the two steps around it), and the lag time of what was",
+        "delivered to each layer or deeper, hours:", "",
+        "| skin | layer (top row's depth) | first reaches 1 µg/mL (h) |", "|---|---|---|"] + arr_rows
+out += ["", "| skin | delivered to the layer or deeper | lag time (h) |", "|---|---|---|"] + lag_rows
 out += ["", "<!-- topical_docs: end -->"]
 text = "\n".join(out)
 lines = open(page).read().split("\n")

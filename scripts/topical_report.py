@@ -14,10 +14,13 @@ From the snapshots (/fields, 2D or 3D), per snapshot time:
     sink is not counted);
   - time to reach a depth: the first snapshot at which the lateral mean of the free compound
     at that depth (interpolated between cell centres) reaches --threshold: an upper bound at
-    the resolution of the snapshots (time.output_every_day);
+    the resolution of the snapshots (time.output_every_day); `cisim run`'s own summary has the
+    time at each layer's top row followed after every accepted step, interpolated between
+    steps, at topical.arrival_threshold_ug_per_ml (docs/topical.md);
   - lag time of the delivered amount Q(t): Crank's time-lag construction on the steepest
     stretch, t_m − Q(t_m) / Q'(t_m) where Q' is largest, on Q after every accepted step (from
-    /series' amounts per layer; between snapshots for a run file without them);
+    /series' amounts per layer; between snapshots for a run file without them); the run's
+    summary prints the same construction ("delivered: viable_epidermis", tested equal);
   - with --intact (the paired run on intact skin, same compound and applications) or --in-run
     (the run's own intact copy, `topical.reference: intact`): the enhancement ratio
     delivered / delivered(intact), per layer and in all, at each time.

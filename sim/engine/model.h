@@ -21,7 +21,9 @@ enum {
   REPORT_PEAK = 1,    /* largest cell value over the run and after each session, and when */
   REPORT_CHANGE = 2,  /* layer mean's change vs its untreated (t = 0) value, % */
   REPORT_RETURN = 4,  /* days after a session until each layer mean is back within 5 % */
-  REPORT_DEPTH = 8    /* deepest depth where the lateral mean exceeds its t = 0 value by 5 % */
+  REPORT_DEPTH = 8,   /* deepest depth where the lateral mean exceeds its t = 0 value by 5 % */
+  REPORT_ARRIVAL = 16 /* first time the lateral mean reaches a level at each depth (needs
+                         model.arrival_level) */
 };
 
 typedef struct {
@@ -157,6 +159,15 @@ typedef struct model {
   const derived_info *derived;
   void (*derived_values)(const void *inst, int layer, const double *mean, const double *mean0,
                          const layer_means *all, double *out);
+  /* Bit q set: the engine follows derived quantity q's time lag per layer (Crank's
+     construction on its value after every accepted step, sim/engine/arrival.h), for a
+     quantity that grows like an amount delivered; the summary prints it. 0: none. */
+  unsigned lag_derived;
+  /* Required for a REPORT_ARRIVAL species s: the level whose first arrival at each depth the
+     engine follows (species s's unit, finite and > 0), and in *surface_um the depth below the
+     grid's top face that depths are measured from (rows whose centre lies above it are not
+     followed; e.g. the skin's surface under a vehicle film). */
+  double (*arrival_level)(const void *inst, int s, double *surface_um);
 
   /* Read parameters into a private instance. */
   cs_status (*create)(const params *p, const grid *g, void **inst);

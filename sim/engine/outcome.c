@@ -5,8 +5,6 @@
 #include <string.h>
 
 
-enum { OS_PEAK, OS_PEAK_DAY, OS_CHANGE, OS_RETURN, OS_DEPTH, OS_DERIVED };
-
 #include "outcome_impl.h"
 
 /* The model's derived quantities of layer l from the engine series rows base (now) and
@@ -91,6 +89,84 @@ static void track_observe(outcome *o, session_track *tr, double t, const double 
   }
 }
 
+/* ---- first arrival and time lag (arrival.h), after every accepted step ---- */
+
+double outcome_arrival_depth(const outcome *o, int q, int k) {
+  return (o->arr_row0[q] + k + 0.5) * o->g->h - o->arr_surface[q];
+}
+
+/* The model's derived quantity of series i (OS_DERIVED) from the engine series ser. */
+static double derived_series_value(const outcome *o, int i, const double *ser) {
+  double dv[MODEL_MAX_SPECIES * 4];
+  if (o->m->nderived > (int)(sizeof dv / sizeof dv[0])) return NAN;
+  derived_of(o, o->ser[i].layer, ser, dv);
+  return dv[o->ser[i].sp];
+}
+
+/* REPORT_ARRIVAL species: the rows at or below the model's surface, their level and series;
+   the lagged derived series (model.lag_derived), from the state u at time t. */
+static cs_status follow_create(outcome *o, double *const *u, double t) {
+  const model *m = o->m;
+  const grid *g = o->g;
+  o->state = u;
+  for (int q = 0; q < o->ns; q++) {
+    if (!(o->flags[q] & REPORT_ARRIVAL)) continue;
+    double surface = NAN, level = m->arrival_level ? m->arrival_level(o->inst, q, &surface) : NAN;
+    if (!(level > 0) || !isfinite(level) || !(surface >= 0) || !isfinite(surface))
+      return CS_ERROR(CS_ERR_INPUT,
+                      "model %s: species %s reports arrival but its level (%g) is not > 0 or "
+                      "its surface (%g µm) not >= 0 (model.arrival_level)",
+                      m->name, m->species[q].name, level, surface);
+    int k0 = 0;
+    while (k0 < g->nz && (k0 + 0.5) * g->h < surface) k0++;
+    o->arr_row0[q] = k0;
+    o->arr_surface[q] = surface;
+    depth_profile(o, u, q, o->prof);
+    CS_TRY(arrival_rows_init(&o->arr[q], g->nz - k0, level, o->prof + k0, t));
+    o->narr++;
+    o->ser[o->nser++] = (oseries){OS_ARRIVAL, q, -1};
+  }
+  for (int i = 0; i < o->nser; i++)
+    o->nlag += o->ser[i].kind == OS_DERIVED && o->ser[i].sp < 32 &&
+               ((m->lag_derived >> o->ser[i].sp) & 1u);
+  if (o->nlag == 0) return CS_OK;
+  o->lag_ser = malloc(sizeof(int) * (size_t)o->nlag);
+  o->lag = malloc(sizeof(lag_track) * (size_t)o->nlag);
+  if (!o->lag_ser || !o->lag) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
+  for (int i = 0, j = 0; i < o->nser; i++)
+    if (o->ser[i].kind == OS_DERIVED && o->ser[i].sp < 32 && ((m->lag_derived >> o->ser[i].sp) & 1u)) {
+      o->lag_ser[j] = i;
+      lag_init(&o->lag[j++], t, derived_series_value(o, i, o->base0));
+    }
+  return CS_OK;
+}
+
+static void follow_step(outcome *o, double *const *u, const double *ser, double t) {
+  for (int q = 0; q < o->ns && o->narr > 0; q++) {
+    if (!(o->flags[q] & REPORT_ARRIVAL)) continue;
+    depth_profile(o, u, q, o->prof);
+    arrival_rows_observe(&o->arr[q], o->prof + o->arr_row0[q], t);
+  }
+  for (int j = 0; j < o->nlag; j++) lag_observe(&o->lag[j], t, derived_series_value(o, o->lag_ser[j], ser));
+}
+
+int outcome_arrival_rows(const outcome *o, int sp) {
+  return o && sp >= 0 && sp < o->ns && (o->flags[sp] & REPORT_ARRIVAL) ? o->arr[sp].n : 0;
+}
+
+double outcome_arrival_time(const outcome *o, int sp, int k, double *depth_um) {
+  if (depth_um) *depth_um = NAN;
+  if (k < 0 || k >= outcome_arrival_rows(o, sp)) return NAN;
+  if (depth_um) *depth_um = outcome_arrival_depth(o, sp, k);
+  return o->arr[sp].t[k];
+}
+
+double outcome_lag(const outcome *o, int q, int layer) {
+  for (int j = 0; o && j < o->nlag; j++)
+    if (o->ser[o->lag_ser[j]].sp == q && o->ser[o->lag_ser[j]].layer == layer) return lag_time(&o->lag[j]);
+  return NAN;
+}
+
 static cs_status add_track(outcome *o, int session) {
   session_track *nt = realloc(o->track, sizeof *nt * (size_t)(o->ntrack + 1));
   if (!nt) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
@@ -145,8 +221,8 @@ cs_status outcome_create(outcome **out, const series_ctx *sr, const void *inst,
   o->prof0 = calloc((size_t)o->ns * (size_t)g->nz, sizeof(double));
   o->rowsum = malloc(sizeof(double) * (size_t)g->ny * (size_t)g->nz);
   o->prof = malloc(sizeof(double) * (size_t)g->nz);
-  /* at most 2 + 2 * nlayers + 1 series per species */
-  o->ser = malloc(sizeof(oseries) * ((size_t)o->ns * (size_t)(3 + 2 * o->nl) +
+  /* at most 2 + 2 * nlayers + 2 series per species */
+  o->ser = malloc(sizeof(oseries) * ((size_t)o->ns * (size_t)(4 + 2 * o->nl) +
                                       (size_t)m->nderived * (size_t)o->nl));
   if (!o->base0 || !o->buf || !o->prof0 || !o->rowsum || !o->prof || !o->ser)
     return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome)");
@@ -186,6 +262,7 @@ cs_status outcome_create(outcome **out, const series_ctx *sr, const void *inst,
       o->run_peak[q] = o->base0[q * o->per + 1];
       o->run_peak_t[q] = t;
     }
+  CS_TRY(follow_create(o, u, t));
   o->rowlen = o->nbase + o->nser;
   return CS_OK;
 }
@@ -210,6 +287,9 @@ void outcome_free(outcome *o) {
   free(o->rowsum);
   free(o->prof);
   free(o->ser);
+  for (int q = 0; q < o->ns; q++) arrival_rows_free(&o->arr[q]);
+  free(o->lag_ser);
+  free(o->lag);
   free(o->rec_t);
   free(o->rec);
   free(o);
@@ -254,6 +334,13 @@ void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen
                "of its untreated value (0: never left; NaN: still outside)",
                ln, sp);
       break;
+    case OS_ARRIVAL:
+      snprintf(name, namelen, "%s_arrival_depth_um", sp);
+      snprintf(unit, unitlen, "µm");
+      snprintf(long_name, longlen,
+               "deepest depth below the surface where the lateral mean %s has reached %g %s "
+               "(followed every step; NaN: none yet)", sp, o->arr[e->sp].level, su);
+      break;
     default:
       snprintf(name, namelen, "%s_depth_um", sp);
       snprintf(unit, unitlen, "µm");
@@ -263,20 +350,26 @@ void outcome_series_describe(const outcome *o, int q, char *name, size_t namelen
   }
 }
 
-void outcome_step(outcome *o, double *const *u, double t) {
-  if (!o) return;
-  series_of(o->sr, u, o->buf);
-  outcome_step_series(o, o->buf, t);
-}
-
-void outcome_step_series(outcome *o, const double *ser, double t) {
-  if (!o) return;
+/* After an accepted step: the state u at time t, ser its engine series. */
+static void step_observe(outcome *o, double *const *u, const double *ser, double t) {
   for (int q = 0; q < o->ns; q++)
     if ((o->flags[q] & REPORT_PEAK) && ser[q * o->per + 1] > o->run_peak[q]) {
       o->run_peak[q] = ser[q * o->per + 1];
       o->run_peak_t[q] = t;
     }
   track_observe(o, &o->track[o->cur], t, ser);
+  follow_step(o, u, ser, t);
+}
+
+void outcome_step(outcome *o, double *const *u, double t) {
+  if (!o) return;
+  series_of(o->sr, u, o->buf);
+  step_observe(o, u, o->buf, t);
+}
+
+void outcome_step_series(outcome *o, const double *ser, double t) {
+  if (!o) return;
+  step_observe(o, o->state, ser, t);
 }
 
 void outcome_session(outcome *o, double *const *u, double t, int k) {
@@ -295,7 +388,7 @@ void outcome_session(outcome *o, double *const *u, double t, int k) {
   track_observe(o, tr, t, o->buf);
 }
 
-static double return_delay(const outcome *o, const session_track *tr, int e) {
+double outcome_return_delay(const outcome *o, const session_track *tr, int e) {
   (void)o;
   if (!tr->left[e]) return 0;
   if (!tr->inside[e]) return NAN;
@@ -322,11 +415,16 @@ void outcome_values_series(outcome *o, double *const *u, const double *ser, doub
         vals[i] = 100.0 * (ser[q * o->per + 2 + e->layer] / b0 - 1.0);
         break;
       }
-      case OS_RETURN: vals[i] = return_delay(o, tr, q * o->nl + e->layer); break;
+      case OS_RETURN: vals[i] = outcome_return_delay(o, tr, q * o->nl + e->layer); break;
       case OS_DERIVED: {
         double dv[MODEL_MAX_SPECIES * 4];
         if (o->m->nderived <= (int)(sizeof dv / sizeof dv[0])) derived_of(o, e->layer, ser, dv);
         vals[i] = o->m->nderived <= (int)(sizeof dv / sizeof dv[0]) ? dv[q] : NAN;
+        break;
+      }
+      case OS_ARRIVAL: {
+        const int k = arrival_rows_deepest(&o->arr[q]);
+        vals[i] = k < 0 ? NAN : outcome_arrival_depth(o, q, k);
         break;
       }
       default: {
@@ -364,7 +462,7 @@ int outcome_has_record_at(const outcome *o, double t) {
   return o && o->nrec > 0 && o->rec_t[o->nrec - 1] == t;
 }
 
-static int nearest_record(const outcome *o, double t) {
+int outcome_nearest_record(const outcome *o, double t) {
   int best = -1;
   for (int r = 0; r < o->nrec; r++)
     if (best < 0 || fabs(o->rec_t[r] - t) < fabs(o->rec_t[best] - t)) best = r;
@@ -385,7 +483,7 @@ static int series_index(const outcome *o, const char *name) {
 
 double outcome_at(const outcome *o, const char *name, double t) {
   if (!o) return NAN;
-  int r = nearest_record(o, t), q = series_index(o, name);
+  int r = outcome_nearest_record(o, t), q = series_index(o, name);
   if (r < 0 || q < 0) return NAN;
   return o->rec[(size_t)r * (size_t)o->rowlen + (size_t)q];
 }
@@ -423,144 +521,5 @@ double outcome_session_return(const outcome *o, int k, int sp, int layer) {
   if (i < 0 || sp < 0 || sp >= o->ns || layer < 0 || layer >= o->nl ||
       !(o->flags[sp] & REPORT_RETURN) || o->base0[sp * o->per + 2 + layer] == 0)
     return NAN;
-  return return_delay(o, &o->track[i], sp * o->nl + layer);
-}
-
-/* ---- the summary ---- */
-
-static void print_delay(FILE *f, double d) {
-  if (!isfinite(d)) fprintf(f, "?");
-  else if (d < 2) fprintf(f, "+%.1f h", 24 * d);
-  else fprintf(f, "+%.1f d", d);
-}
-
-/* The recorded rows the summary shows: the chosen days (the stepper lands on each and records
-   it, so each is exact; none after the run), or every 30 days; the last row always. Caller
-   frees. */
-static int *summary_rows(const outcome *o, const double *days, int ndays, int *nrows) {
-  int cap = ndays > 0 ? ndays + 1 : (int)(o->rec_t[o->nrec - 1] / 30) + 2;
-  int *rows = malloc(sizeof(int) * (size_t)cap), n = 0;
-  if (!rows) return NULL;
-  if (ndays > 0) {
-    for (int d = 0; d < ndays; d++) {
-      int r = nearest_record(o, days[d]);
-      if (r >= 0 && o->rec_t[r] == days[d] && (n == 0 || rows[n - 1] != r)) rows[n++] = r;
-    }
-    if (n == 0 || rows[n - 1] != o->nrec - 1) rows[n++] = o->nrec - 1; /* the end */
-  } else {
-    for (int r = 0; r < o->nrec; r++) {
-      double t = o->rec_t[r];
-      int last = r == o->nrec - 1;
-      if (((t > 0 && fabs(t / 30 - nearbyint(t / 30)) < 1e-9) || last) && n < cap) rows[n++] = r;
-    }
-  }
-  *nrows = n;
-  return rows;
-}
-
-/* Species q's change per layer (and depth reached) at the summary rows. */
-static void print_changes(const outcome *o, FILE *f, int q, const int *rows, int nrows) {
-  const grid *g = o->g;
-  fprintf(f, "%s, change of the layer mean vs untreated (%%):\n  %8s", o->m->species[q].name, "day");
-  for (int i = 0; i < o->nser; i++)
-    if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE)
-      fprintf(f, " %11s", g->layers[o->ser[i].layer].name);
-  if (o->flags[q] & REPORT_DEPTH) fprintf(f, "  %s", "depth reached (+5 %), µm");
-  fprintf(f, "\n");
-  for (int r = 0; r < nrows; r++) {
-    const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
-    fprintf(f, "  %8g", o->rec_t[rows[r]]);
-    for (int i = 0; i < o->nser; i++)
-      if (o->ser[i].sp == q && o->ser[i].kind == OS_CHANGE) fprintf(f, " %+11.1f", row[o->nbase + i]);
-    for (int i = 0; i < o->nser; i++)
-      if (o->ser[i].sp == q && o->ser[i].kind == OS_DEPTH) fprintf(f, "  %g", row[o->nbase + i]);
-    fprintf(f, "\n");
-  }
-}
-
-/* The model's derived quantity q per layer at the summary rows. */
-static void print_derived(const outcome *o, FILE *f, int q, const int *rows, int nrows) {
-  const derived_info *di = &o->m->derived[q];
-  int any = 0;
-  for (int i = 0; i < o->nser; i++) any |= o->ser[i].kind == OS_DERIVED && o->ser[i].sp == q;
-  if (!any) return;
-  fprintf(f, "%s, %s (%s):\n  %8s", di->name, di->long_name, di->unit, "day");
-  for (int i = 0; i < o->nser; i++)
-    if (o->ser[i].sp == q && o->ser[i].kind == OS_DERIVED)
-      fprintf(f, " %11s", o->g->layers[o->ser[i].layer].name);
-  fprintf(f, "\n");
-  for (int r = 0; r < nrows; r++) {
-    const double *row = o->rec + (size_t)rows[r] * (size_t)o->rowlen;
-    fprintf(f, "  %8g", o->rec_t[rows[r]]);
-    for (int i = 0; i < o->nser; i++)
-      if (o->ser[i].sp == q && o->ser[i].kind == OS_DERIVED) fprintf(f, " %+11.4g", row[o->nbase + i]);
-    fprintf(f, "\n");
-  }
-}
-
-/* After one session: species q's peak in a cell and of each layer mean, with their delays. */
-static void print_peaks(const outcome *o, const session_track *tr, FILE *f, int q) {
-  const model *m = o->m;
-  fprintf(f, "  peak %s: %.4g %s in a cell at ", m->species[q].name, tr->peak[q], m->species[q].unit);
-  print_delay(f, tr->peak_t[q] - tr->t0);
-  fprintf(f, "; layer means:");
-  int first = 1;
-  for (int l = 0; l < o->nl; l++) {
-    double b0 = o->base0[q * o->per + 2 + l];
-    int e = q * o->nl + l;
-    if (b0 == 0 && !(o->flags[q] & REPORT_CHANGE) && tr->mpeak[e] <= 0) continue;
-    if ((o->flags[q] & REPORT_CHANGE) && b0 == 0) continue;
-    fprintf(f, "%s %s %.4g", first ? "" : ",", o->g->layers[l].name, tr->mpeak[e]);
-    if (b0 != 0) fprintf(f, " (%+.0f %%)", 100 * (tr->mpeak[e] / b0 - 1));
-    fprintf(f, " at ");
-    print_delay(f, tr->mpeak_t[e] - tr->t0);
-    first = 0;
-  }
-  fprintf(f, "\n");
-}
-
-/* After one session: when each layer mean of species q came back within 5 %. */
-static void print_returns(const outcome *o, const session_track *tr, FILE *f, int q) {
-  fprintf(f, "  %s back within 5 %% of untreated:", o->m->species[q].name);
-  int first = 1;
-  for (int l = 0; l < o->nl; l++) {
-    if (o->base0[q * o->per + 2 + l] == 0) continue;
-    int e = q * o->nl + l;
-    fprintf(f, "%s %s ", first ? "" : ",", o->g->layers[l].name);
-    first = 0;
-    double d = return_delay(o, tr, e);
-    if (!tr->left[e]) fprintf(f, "never left");
-    else if (isnan(d)) fprintf(f, "not yet");
-    else fprintf(f, "after %.1f d", d);
-  }
-  fprintf(f, "\n");
-}
-
-void outcome_print(const outcome *o, const treatment *pr, FILE *f, const double *days,
-                   int ndays) {
-  if (!o || o->nrec == 0) return;
-  fprintf(f, "\n# outcome (%s)", o->m->name);
-  if (pr) {
-    fprintf(f, ": %d session%s", pr->nsessions, pr->nsessions == 1 ? "" : "s");
-    for (int k = 0; k < pr->nsessions && k < 12; k++)
-      fprintf(f, "%s%g", k ? ", " : " at day ", pr->day[k]);
-    if (pr->nsessions > 12) fprintf(f, ", ...");
-  }
-  fprintf(f, "; untreated baseline = the state at day %g\n", o->rec_t[0]);
-  int nrows = 0, *rows = summary_rows(o, days, ndays, &nrows);
-  if (!rows) return;
-  for (int q = 0; q < o->ns; q++)
-    if (o->flags[q] & (REPORT_CHANGE | REPORT_DEPTH)) print_changes(o, f, q, rows, nrows);
-  for (int q = 0; q < o->m->nderived; q++) print_derived(o, f, q, rows, nrows);
-  free(rows);
-  for (int i = 0; i < o->ntrack; i++) {
-    const session_track *tr = &o->track[i];
-    int k = o->track_session[i];
-    if (k < 0) fprintf(f, "from day %g:\n", tr->t0);
-    else fprintf(f, "session %d (day %g):\n", k + 1, tr->t0);
-    for (int q = 0; q < o->ns; q++) {
-      if (o->flags[q] & REPORT_PEAK) print_peaks(o, tr, f, q);
-      if (o->flags[q] & REPORT_RETURN) print_returns(o, tr, f, q);
-    }
-  }
+  return outcome_return_delay(o, &o->track[i], sp * o->nl + layer);
 }

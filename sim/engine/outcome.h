@@ -17,10 +17,21 @@
  *   REPORT_DEPTH   <sp>_depth_um                  deepest depth (bottom face of the row) whose
  *                                                 lateral mean is ≥ 1.05 × its t = 0 value;
  *                                                 0 if none
+ *   REPORT_ARRIVAL <sp>_arrival_depth_um          deepest depth (centre of the row, below the
+ *                                                 model's surface) whose lateral mean has reached
+ *                                                 the model's level θ (model.arrival_level); NaN
+ *                                                 while none has; followed every step, monotone
  *
- * Layers whose t = 0 mean is 0 get no change/return series. outcome_print writes the summary
- * `cisim run` ends with: the change per layer at chosen days, the depth, and per session the
- * peaks (value, delay) and the return times. All reductions run in a fixed order, so the
+ * REPORT_ARRIVAL also keeps, per depth row, the first time its lateral mean reached θ, followed
+ * after every accepted step and interpolated linearly between the two steps that bracket the
+ * crossing (arrival.h); the summary prints it at the top row of each layer. A model's derived
+ * quantities flagged in model.lag_derived (an amount that grows) get their time lag per layer,
+ * Crank's t_m − Q(t_m)/Q'(t_m) at the step where Q' = ΔQ/Δt is largest, from Q after every
+ * accepted step (arrival.h); summary only. All of it is saved in a checkpoint
+ * (sim/io/outcome_ckpt.c). The summary is outcome_print.h's.
+ *
+ * Layers whose t = 0 mean is 0 get no change/return series. outcome_print (outcome_print.h)
+ * writes the summary `cisim run` ends with. All reductions run in a fixed order, so the
  * numbers are the same bits for any thread count. */
 #ifndef CISIM_OUTCOME_H
 #define CISIM_OUTCOME_H
@@ -36,8 +47,9 @@ typedef struct outcome outcome;
 #define OUTCOME_BAND 0.05 /* the ±5 % of "back to baseline" and "new collagen" */
 
 /* NULL in *o when the model reports nothing. The baseline is the state u at time t; sr (the
-   engine's series of the same grid and model) and inst (the model's instance, for its derived
-   quantities) must outlive the outcome. */
+   engine's series of the same grid and model), inst (the model's instance, for its derived
+   quantities) and the array u itself (the sim's state, whose entries the stepper updates in
+   place: outcome_step_series reads REPORT_ARRIVAL rows from it) must outlive the outcome. */
 cs_status outcome_create(outcome **o, const series_ctx *sr, const void *inst, double *const *u,
                          double t);
 void outcome_free(outcome *o);
@@ -60,11 +72,6 @@ cs_status outcome_record(outcome *o, double t, const double *all_series);
    recorded once). */
 int outcome_has_record_at(const outcome *o, double t);
 
-/* The end-of-run summary; days: the rows recorded at those very days (the stepper lands on
-   and records each; days without a row, after the end, are left out; NULL/0: the rows every
-   30 days and the last); tr: the treatment whose sessions head it (NULL: none). */
-void outcome_print(const outcome *o, const treatment *tr, FILE *f, const double *days,
-                   int ndays);
 
 /* Programmatic access for tests: value of series NAME (engine or outcome) at the recorded
    snapshot nearest day t; NaN if unknown. Per session k: the peak of species sp after it
@@ -75,5 +82,13 @@ double outcome_session_peak(const outcome *o, int k, int sp, double *delay_day);
 double outcome_session_return(const outcome *o, int k, int sp, int layer);
 /* Per session k: the peak of species sp's mean over layer l after it, and its delay. */
 double outcome_session_peak_mean(const outcome *o, int k, int sp, int layer, double *delay_day);
+/* REPORT_ARRIVAL species sp: the number of depth rows followed (0: none), and row k's arrival
+   time (day; NaN: not yet) with, in *depth_um (or NULL), its centre's depth below the model's
+   surface. */
+int outcome_arrival_rows(const outcome *o, int sp);
+double outcome_arrival_time(const outcome *o, int sp, int k, double *depth_um);
+/* The time lag (day) of the model's derived quantity q in layer l (model.lag_derived); NaN:
+   not followed, or no step with a positive growth yet. */
+double outcome_lag(const outcome *o, int q, int layer);
 
 #endif

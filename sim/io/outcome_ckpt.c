@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 1: without first arrivals or time lags (written so still when an outcome has neither, so
+   such checkpoints keep their bits); 2: version 1's data, then those (pack_follow). */
 #define OUTCOME_CKPT_VERSION 1
+#define OUTCOME_CKPT_VERSION_FOLLOW 2
 
 typedef struct {
   double *b;
@@ -32,6 +35,27 @@ static void put_n(packer *p, const double *v, size_t n) {
   for (size_t i = 0; i < n; i++) put(p, v[i]);
 }
 
+static int follows(const struct outcome *o) { return o->narr > 0 || o->nlag > 0; }
+
+/* REPORT_ARRIVAL rows (per species: count, previous time, previous values, arrival times) and
+   the time lags (previous time and value, largest slope, its end). */
+static void pack_follow(packer *p, const struct outcome *o) {
+  for (int q = 0; q < o->ns; q++) {
+    const arrival_rows *a = &o->arr[q];
+    put(p, a->n);
+    if (a->n == 0) continue;
+    put(p, a->t_prev);
+    put_n(p, a->prev, (size_t)a->n);
+    put_n(p, a->t, (size_t)a->n);
+  }
+  put(p, o->nlag);
+  for (int j = 0; j < o->nlag; j++) {
+    const lag_track *l = &o->lag[j];
+    const double v[5] = {l->t_prev, l->q_prev, l->slope, l->t_m, l->q_m};
+    put_n(p, v, 5);
+  }
+}
+
 cs_status outcome_ckpt_pack(const outcome *oc, double **buf, size_t *n) {
   *buf = NULL;
   *n = 0;
@@ -39,7 +63,7 @@ cs_status outcome_ckpt_pack(const outcome *oc, double **buf, size_t *n) {
   const struct outcome *o = oc;
   packer p = {0};
   size_t ne = (size_t)o->ns * (size_t)o->nl;
-  put(&p, OUTCOME_CKPT_VERSION);
+  put(&p, follows(o) ? OUTCOME_CKPT_VERSION_FOLLOW : OUTCOME_CKPT_VERSION);
   put(&p, o->ns);
   put(&p, o->nl);
   put(&p, o->nbase);
@@ -67,6 +91,7 @@ cs_status outcome_ckpt_pack(const outcome *oc, double **buf, size_t *n) {
   }
   put_n(&p, o->rec_t, (size_t)o->nrec);
   put_n(&p, o->rec, (size_t)o->nrec * (size_t)o->rowlen);
+  if (follows(o)) pack_follow(&p, o);
   if (p.fail) {
     free(p.b);
     return CS_ERROR(CS_ERR_NOMEM, "out of memory (checkpoint of the outcome metrics)");
@@ -113,9 +138,12 @@ static cs_status bad(const char *what, const char *msg) {
 /* Format version and sizes; the sizes must be those of this configuration's outcome. */
 static cs_status read_header(reader *r, const struct outcome *o, const char *what,
                              ckpt_header *h) {
-  int ver;
-  if (!get_int(r, &ver, 0, 1 << 30) || ver != OUTCOME_CKPT_VERSION)
-    return bad(what, "unknown format version");
+  int ver = -1;
+  if (!get_int(r, &ver, 0, 1 << 30) ||
+      ver != (follows(o) ? OUTCOME_CKPT_VERSION_FOLLOW : OUTCOME_CKPT_VERSION))
+    return bad(what, ver == OUTCOME_CKPT_VERSION || ver == OUTCOME_CKPT_VERSION_FOLLOW
+                         ? "first arrivals or time lags differ from this configuration's"
+                         : "unknown format version");
   if (!get_int(r, &h->ns, 0, MODEL_MAX_SPECIES) || !get_int(r, &h->nl, 0, PARAMS_MAX_LAYERS) ||
       !get_int(r, &h->nbase, 0, 1 << 30) || !get_int(r, &h->nz, 0, 1 << 30) ||
       !get_int(r, &h->nser, 0, 1 << 30) || !get_int(r, &h->rowlen, 0, 1 << 30) ||
@@ -176,6 +204,56 @@ static cs_status read_records(reader *r, const ckpt_header *h, const char *what,
   return CS_OK;
 }
 
+/* The data of pack_follow, checked against this configuration's sizes, into o (all or nothing:
+   read into copies first). */
+static cs_status read_follow(reader *r, struct outcome *o, const char *what, arrival_rows *arr,
+                             lag_track *lag) {
+  for (int q = 0; q < o->ns; q++) {
+    arrival_rows *a = &arr[q];
+    int n;
+    if (!get_int(r, &n, 0, 1 << 30) || n != o->arr[q].n)
+      return bad(what, "arrival rows differ from this configuration's");
+    if (n == 0) continue;
+    *a = o->arr[q];
+    a->prev = malloc(sizeof(double) * (size_t)n);
+    a->t = malloc(sizeof(double) * (size_t)n);
+    if (!a->prev || !a->t) return CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
+    if (!get(r, &a->t_prev) || !get_n(r, a->prev, (size_t)n) || !get_n(r, a->t, (size_t)n))
+      return bad(what, "truncated arrival rows");
+  }
+  int nlag;
+  if (!get_int(r, &nlag, 0, 1 << 30) || nlag != o->nlag)
+    return bad(what, "time lags differ from this configuration's");
+  for (int j = 0; j < nlag; j++) {
+    double v[5];
+    if (!get_n(r, v, 5)) return bad(what, "truncated time lags");
+    lag[j] = (lag_track){v[0], v[1], v[2], v[3], v[4]};
+  }
+  return CS_OK;
+}
+
+/* After the version-1 data: the followed state, replacing o's on success. */
+static cs_status unpack_follow(reader *r, struct outcome *o, const char *what) {
+  arrival_rows arr[MODEL_MAX_SPECIES];
+  memset(arr, 0, sizeof arr);
+  lag_track *lag = malloc(sizeof(lag_track) * (size_t)(o->nlag > 0 ? o->nlag : 1));
+  cs_status st = lag ? read_follow(r, o, what, arr, lag)
+                     : CS_ERROR(CS_ERR_NOMEM, "out of memory (outcome metrics)");
+  if (st == CS_OK && r->at != r->n) st = bad(what, "unexpected trailing data");
+  for (int q = 0; q < o->ns; q++) {
+    if (st != CS_OK) {
+      free(arr[q].prev);
+      free(arr[q].t);
+    } else if (o->arr[q].n > 0) {
+      arrival_rows_free(&o->arr[q]);
+      o->arr[q] = arr[q];
+    }
+  }
+  if (st == CS_OK && o->nlag > 0) memcpy(o->lag, lag, sizeof(lag_track) * (size_t)o->nlag);
+  free(lag);
+  return st;
+}
+
 cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const char *what) {
   if (!oc) {
     if (n == 0) return CS_OK;
@@ -195,7 +273,8 @@ cs_status outcome_ckpt_unpack(outcome *oc, const double *buf, size_t n, const ch
   double *rec_t = NULL, *rec = NULL;
   cs_status st = read_tracks(&r, &h, ne, what, &tracks, &tsess);
   if (st == CS_OK) st = read_records(&r, &h, what, &rec_t, &rec, &cap);
-  if (st == CS_OK && r.at != r.n) st = bad(what, "unexpected trailing data");
+  if (st == CS_OK && !follows(o) && r.at != r.n) st = bad(what, "unexpected trailing data");
+  if (st == CS_OK && follows(o)) st = unpack_follow(&r, o, what);
   if (st != CS_OK) {
     outcome_tracks_free(tracks, h.ntrack);
     free(tsess);

@@ -17,6 +17,7 @@
 #include "input_warn.h"
 #include "model.h"
 #include "outcome.h"
+#include "outcome_print.h"
 #include "params.h"
 #include "params_load.h"
 #include "protocol.h"

@@ -12,6 +12,7 @@
 #include "verify_util.h"
 
 #include "outcome.h"
+#include "outcome_print.h"
 
 #ifndef CISIM_SOURCE_DIR
 #define CISIM_SOURCE_DIR "."

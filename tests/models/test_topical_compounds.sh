@@ -128,15 +128,17 @@ with h5py.File(f"{tmp}/ref.h5", "r") as r, h5py.File(f"{tmp}/intact.h5", "r") as
     assert "compound_intact" not in n["fields"] and "compound_intact" in r["fields"]
     print("PASS  topical.reference: none: no intact fields and no intact series")
 PY
-# scripts/plot_topical.py on the ascorbic acid run (itself as the "intact" pair): both figures
-# written, at the size the script sets (11 × 4.4 and 10 × 5 in at 60 dpi), and not blank; a
+# scripts/plot_topical.py on the ascorbic acid run (itself as the "intact" pair): the three
+# figures written, at the size the script sets (11 × 4.4, 10 × 5 and 7 × 4.4 in at 60 dpi), and
+# not blank; a
 # file that is not a topical run gives exit status 2 and one line.
 out=$("$py" "$src/scripts/plot_topical.py" "$tmp/ascorbic_acid.h5" --intact "$tmp/ascorbic_acid.h5" \
         -o "$tmp/figs" --dpi 60) || { echo "FAIL: plot_topical.py"; exit 1; }
 "$py" - "$tmp/figs" <<'PY'
 import sys
 from PIL import Image
-for name, size in (("topical_amounts.png", (660, 264)), ("topical_depth_profiles.png", (600, 300))):
+for name, size in (("topical_amounts.png", (660, 264)), ("topical_depth_profiles.png", (600, 300)),
+                   ("topical_arrival.png", (420, 264))):
     im = Image.open(f"{sys.argv[1]}/{name}").convert("L")
     lo, hi = im.getextrema()
     assert im.size == size, (name, im.size)
