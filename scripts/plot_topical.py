@@ -108,10 +108,17 @@ def figure_amounts(run, ref, outdir, dpi):
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
+    return save(fig, run, ref, outdir, "topical_amounts.png", dpi)
+
+
+def save(fig, run, ref, outdir, name, dpi):
+    """The run's (and the paired run's) file names as the title; NAME written under OUTDIR."""
     sub = os.path.basename(run["path"]) + ("   (dashed: %s)" % os.path.basename(ref["path"]) if ref else "")
     fig.suptitle(sub, fontsize=10)
-    path = os.path.join(outdir, "topical_amounts.png")
+    path = os.path.join(outdir, name)
     cisim_h5.save_png(fig, path, dpi)
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
     return path
 
@@ -177,12 +184,7 @@ def figure_arrival(run, ref, outdir, dpi):
     ax.set_title("deepest depth reached by %g µg/mL of free compound (lateral mean)" % run["level"], fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center right")
-    sub = os.path.basename(run["path"]) + ("   (dashed: %s)" % os.path.basename(ref["path"]) if ref else "")
-    fig.suptitle(sub, fontsize=10)
-    path = os.path.join(outdir, "topical_arrival.png")
-    cisim_h5.save_png(fig, path, dpi)
-    plt.close(fig)
-    return path
+    return save(fig, run, ref, outdir, "topical_arrival.png", dpi)
 
 
 def main():
