@@ -14,7 +14,7 @@ case "$mode" in
   *) echo "usage: scripts/setup.sh run|test" >&2; exit 2 ;;
 esac
 
-PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
+PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev zlib1g-dev hdf5-tools libyaml-dev
           python3-h5py python3-numpy python3-scipy python3-matplotlib)
 # The tests also open the XDMF sidecar with ParaView's reader (pvbatch, no display needed) and
 # render it under a virtual display (xvfb-run), open run files with xarray (h5netcdf), run

@@ -63,11 +63,16 @@ ENGINE_CLONES static double compare_row(const double *restrict uf, const double 
   for (int i = 0; i < nx; i++) ratio[i] = fabs(uf[i] - uc[i]) / (atol + rtol * fabs(uf[i]));
   double er = 0;
   int neg = 0, bad = 0;
+  /* A max reduction in any order gives the same value; a NaN ratio (0/0 where atol = 0)
+     counts as 0, as it never won the comparison of the scalar loop. Bitwise & and |, not && and
+     ||: without their branches the loop vectorises. */
+#pragma omp simd reduction(max : er) reduction(| : neg, bad)
   for (int i = 0; i < nx; i++) {
     const double d = uf[i] - uc[i], ue = uf[i] + d;
-    er = ratio[i] > er ? ratio[i] : er;
-    neg |= ue < 0 && uf[i] >= 0 && uc[i] >= 0;
-    bad |= !(fabs(d) <= DBL_MAX) || !(fabs(uf[i]) <= DBL_MAX);
+    const double r = ratio[i] > 0 ? ratio[i] : 0.0;
+    er = r > er ? r : er;
+    neg |= (ue < 0) & (uf[i] >= 0) & (uc[i] >= 0);
+    bad |= !(fabs(d) <= DBL_MAX) | !(fabs(uf[i]) <= DBL_MAX);
   }
   double add = 0, clipped = 0;
   if (remedy && neg)

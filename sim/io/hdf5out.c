@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hdf5out_attr.h"
+#include "hdf5out_chunk.h"
 #include "hdf5out_dims.h"
 #include "hdf5out_file.h"
 #include "hdf5out_meta.h"
@@ -181,6 +182,7 @@ cs_status hdf5out_create(hdf5out **out, const hdf5out_options *opt, const grid *
   if (st == CS_OK) st = make_growing(o, opt, m, series);
   if (st == CS_OK) st = hdf5out_write_dims(o);
   if (st == CS_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = hdf5out_io_err(o, "", "/");
+  if (st == CS_OK) hdf5out_set_threads(o, opt->threads);
   if (st != CS_OK) {
     /* A half-written file would only block the next attempt (it exists, so needs --force). */
     char *path = o->path;
@@ -221,14 +223,16 @@ cs_status hdf5out_write_snapshot(hdf5out *o, double t, const double *const *u,
   return st;
 }
 
-static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
-                                      const double *series_values) {
-  if (!o || o->file < 0 || (o->nfields > 0 && !u))
-    return CS_ERROR(CS_ERR_INPUT, "hdf5out_write_snapshot: no open output or no data");
-  h5a_error_clear();
-  if (series_values) CS_TRY(hdf5out_series_append(o, t, series_values));
-  CS_TRY(hdf5out_series_flush(o));
-  hsize_t n = o->nsnap;
+void hdf5out_set_threads(hdf5out *o, int nthreads) {
+  if (!o) return;
+  o->nthreads = nthreads > 0 ? nthreads : 1;
+  unsigned level = o->nfields > 0 ? hdf5out_chunk_level(o->fields[0], o->row) : 0;
+  for (int s = 1; s < o->nfields && level; s++)
+    if (hdf5out_chunk_level(o->fields[s], o->row) != level) level = 0;
+  o->zlevel = level;
+}
+
+static cs_status write_fields(hdf5out *o, hsize_t n, const double *const *u) {
   for (int s = 0; s < o->nfields; s++) {
     const void *buf = u[s];
     if (o->single) {
@@ -240,6 +244,42 @@ static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const 
     if (h5a_append_row(o->fields[s], 4, o->row, n, mtype, buf) < 0)
       return hdf5out_dataset_err(o, o->fields[s]);
   }
+  return CS_OK;
+}
+
+/* The fields' chunks filtered on every thread (hdf5out_chunk.h). Slots for at most half the
+   species at once: the buffers stay below one copy of the state. */
+static cs_status write_chunks(hdf5out *o, hsize_t n, const double *const *u) {
+  if (!o->zc) {
+    int slots = o->nfields / 2 > 1 ? o->nfields / 2 : 1;
+    if (slots > o->nthreads) slots = o->nthreads;
+    o->zc = hdf5out_chunk_alloc(o->ncell, o->single ? sizeof(float) : sizeof(double), slots,
+                                o->nthreads);
+    if (!o->zc) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", o->path);
+  }
+  const hsize_t dims[4] = {n + 1, o->row[0], o->row[1], o->row[2]};
+  for (int s = 0; s < o->nfields; s++)
+    if (H5Dset_extent(o->fields[s], dims) < 0) {
+      h5a_note();
+      return hdf5out_dataset_err(o, o->fields[s]);
+    }
+  int bad = 0;
+  if (hdf5out_chunk_write(o->zc, o->fields, o->nfields, n, u, o->zlevel, &bad) < 0) {
+    h5a_note();
+    return hdf5out_dataset_err(o, o->fields[bad]);
+  }
+  return CS_OK;
+}
+
+static cs_status write_snapshot_timed(hdf5out *o, double t, const double *const *u,
+                                      const double *series_values) {
+  if (!o || o->file < 0 || (o->nfields > 0 && !u))
+    return CS_ERROR(CS_ERR_INPUT, "hdf5out_write_snapshot: no open output or no data");
+  h5a_error_clear();
+  if (series_values) CS_TRY(hdf5out_series_append(o, t, series_values));
+  CS_TRY(hdf5out_series_flush(o));
+  hsize_t n = o->nsnap;
+  CS_TRY(o->zlevel ? write_chunks(o, n, u) : write_fields(o, n, u));
   /* /time last: its length counts the snapshots that were written completely. */
   if (h5a_append_row(o->time, 1, NULL, n, H5T_NATIVE_DOUBLE, &t) < 0)
     return hdf5out_dataset_err(o, o->time);

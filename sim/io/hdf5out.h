@@ -78,6 +78,9 @@ cs_status hdf5out_write_punctures(hdf5out *o, const struct protocol *pr, const g
 cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, const model *m,
                               const series_desc *series, int nseries, long nsnap,
                               double t);
+/* Threads that shuffle and deflate the snapshots' chunks (create sets its options' count;
+   call after open_append). Which threads do it changes no byte of the file. */
+void hdf5out_set_threads(hdf5out *o, int nthreads);
 /* Snapshots written completely so far. */
 long hdf5out_nsnap(const hdf5out *o);
 /* The root attribute `created` (UTC time the file was made). */

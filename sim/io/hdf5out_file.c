@@ -4,6 +4,8 @@
 
 #include "hdf5out_file.h"
 
+#include "hdf5out_chunk.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,7 @@ int hdf5out_release(hdf5out *o) {
   free(o->fields);
   free(o->series);
   free(o->scratch);
+  hdf5out_chunk_free(o->zc);
   free(o->sbuf);
   free(o->path);
   free(o->xmf_path);

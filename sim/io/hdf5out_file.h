@@ -32,6 +32,10 @@ struct hdf5out {
   size_t ncell;
   int single;
   float *scratch;   /* [ncell] single-precision copy of one field, allocated once */
+  int nthreads;     /* threads that filter the snapshots' chunks (hdf5out_set_threads) */
+  unsigned zlevel;  /* every field shuffle + deflate at this level, one chunk a snapshot:
+                       written through hdf5out_chunk (0: through H5Dwrite) */
+  struct hdf5out_chunk *zc; /* its buffers, allocated at the first snapshot */
   hsize_t nsnap;
   /* for the XDMF sidecar */
   const grid *g;

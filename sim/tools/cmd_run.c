@@ -285,6 +285,7 @@ static cs_status open_resumed(run_job *j) {
   CS_TRY(resume_check_runfile(j->out_path, j->s.g, j->s.m, j->sd, j->nser, &claim));
   CS_TRY(hdf5out_open_append(&j->out, j->out_path, j->s.g, j->s.m, j->sd, j->nser, j->hdr.nsnap,
                              j->hdr.t));
+  hdf5out_set_threads(j->out, j->o.threads);
   if (j->change[0]) CS_TRY(hdf5out_replace_parameters(j->out, &j->p, j->change));
   return CS_OK;
 }

@@ -1,0 +1,116 @@
+#include "hdf5out_chunk.h"
+
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* One slot per chunk in flight: the shuffled bytes and their deflated copy. */
+struct hdf5out_chunk {
+  size_t ncell, elem, nbytes;
+  int nslots, nthreads;
+  unsigned char **shuf, **zbuf;
+  uLong *zlen;
+  int *zerr;
+};
+
+unsigned hdf5out_chunk_level(hid_t ds, const hsize_t row[3]) {
+  hid_t dcpl = H5Dget_create_plist(ds), ty = H5Dget_type(ds);
+  unsigned level = 0;
+  hsize_t chunk[4];
+  if (dcpl >= 0 && ty >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+      H5Pget_chunk(dcpl, 4, chunk) == 4 && chunk[0] == 1 && chunk[1] == row[0] &&
+      chunk[2] == row[1] && chunk[3] == row[2] && H5Pget_nfilters(dcpl) == 2 &&
+      (H5Tequal(ty, H5T_NATIVE_DOUBLE) > 0 || H5Tequal(ty, H5T_NATIVE_FLOAT) > 0)) {
+    unsigned flags, cd[4];
+    size_t ncd = 4;
+    char name[32];
+    const H5Z_filter_t f0 = H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, sizeof name, name, NULL);
+    ncd = 4;
+    const H5Z_filter_t f1 = H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, sizeof name, name, NULL);
+    if (f0 == H5Z_FILTER_SHUFFLE && f1 == H5Z_FILTER_DEFLATE && ncd >= 1 && cd[0] >= 1 &&
+        cd[0] <= 9)
+      level = cd[0];
+  }
+  if (ty >= 0) H5Tclose(ty);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  return level;
+}
+
+hdf5out_chunk *hdf5out_chunk_alloc(size_t ncell, size_t elem, int nslots, int nthreads) {
+  hdf5out_chunk *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->ncell = ncell;
+  c->elem = elem;
+  c->nbytes = ncell * elem; /* no overflow: the state holds ncell doubles per species */
+  c->nslots = nslots > 0 ? nslots : 1;
+  c->nthreads = nthreads > 0 ? nthreads : 1;
+  c->shuf = calloc((size_t)c->nslots, sizeof *c->shuf);
+  c->zbuf = calloc((size_t)c->nslots, sizeof *c->zbuf);
+  c->zlen = calloc((size_t)c->nslots, sizeof *c->zlen);
+  c->zerr = calloc((size_t)c->nslots, sizeof *c->zerr);
+  int ok = c->shuf && c->zbuf && c->zlen && c->zerr;
+  for (int k = 0; ok && k < c->nslots; k++) {
+    c->shuf[k] = malloc(c->nbytes ? c->nbytes : 1);
+    c->zbuf[k] = malloc(compressBound((uLong)c->nbytes));
+    ok = c->shuf[k] && c->zbuf[k];
+  }
+  if (!ok) {
+    hdf5out_chunk_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void hdf5out_chunk_free(hdf5out_chunk *c) {
+  if (!c) return;
+  for (int k = 0; c->shuf && k < c->nslots; k++) free(c->shuf[k]);
+  for (int k = 0; c->zbuf && k < c->nslots; k++) free(c->zbuf[k]);
+  free(c->shuf);
+  free(c->zbuf);
+  free(c->zlen);
+  free(c->zerr);
+  free(c);
+}
+
+/* HDF5's shuffle filter: byte b of element i goes to b * n + i, the bytes of equal
+   significance together. Single precision: the plain cast H5Dwrite's conversion makes. */
+static void shuffle_field(const double *u, size_t n, size_t elem, unsigned char *out) {
+  for (size_t i0 = 0; i0 < n; i0 += 256) { /* a few values at a time, read once */
+    const size_t m = n - i0 < 256 ? n - i0 : 256;
+    unsigned char v[256 * sizeof(double)];
+    if (elem == sizeof(float))
+      for (size_t i = 0; i < m; i++) {
+        const float f = (float)u[i0 + i];
+        memcpy(v + i * elem, &f, elem);
+      }
+    else
+      memcpy(v, u + i0, m * elem);
+    for (size_t b = 0; b < elem; b++)
+      for (size_t i = 0; i < m; i++) out[b * n + i0 + i] = v[i * elem + b];
+  }
+}
+
+int hdf5out_chunk_write(hdf5out_chunk *c, const hid_t *ds, int nfields, hsize_t n,
+                        const double *const *u, unsigned level, int *bad) {
+  for (int s0 = 0; s0 < nfields; s0 += c->nslots) {
+    const int m = nfields - s0 < c->nslots ? nfields - s0 : c->nslots;
+#pragma omp parallel for schedule(dynamic) num_threads(c->nthreads)
+    for (int k = 0; k < m; k++) {
+      shuffle_field(u[s0 + k], c->ncell, c->elem, c->shuf[k]);
+      c->zlen[k] = compressBound((uLong)c->nbytes);
+      c->zerr[k] = compress2(c->zbuf[k], &c->zlen[k], c->shuf[k], (uLong)c->nbytes,
+                             (int)level) != Z_OK;
+    }
+    for (int k = 0; k < m; k++) {
+      const hsize_t off[4] = {n, 0, 0, 0};
+      if (c->zerr[k] ||
+          H5Dwrite_chunk(ds[s0 + k], H5P_DEFAULT, 0, off, (size_t)c->zlen[k], c->zbuf[k]) < 0) {
+        *bad = s0 + k;
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
