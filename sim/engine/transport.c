@@ -71,7 +71,8 @@ static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
     int b = 0;
     for (int th = 0; th <= t->nthreads; th++) {
       const double target = (double)g->nz * th / t->nthreads; /* the boundary nearest to it */
-      while (b < nb && (double)(sw->blocks[b].base / (size_t)g->nx) + 0.5 * sw->blocks[b].w < target)
+      while (b < nb &&
+             (double)(sw->blocks[b].base / (size_t)g->nx) + 0.5 * sw->blocks[b].w < target)
         b++;
       sw->tstart[th] = th == t->nthreads ? nb : b;
     }

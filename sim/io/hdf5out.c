@@ -248,14 +248,18 @@ static cs_status write_fields(hdf5out *o, hsize_t n, const double *const *u) {
 }
 
 /* The fields' chunks filtered on every thread (hdf5out_chunk.h). Slots for at most half the
-   species at once: the buffers stay below one copy of the state. */
+   species at once: the buffers stay within one copy of the state. Where even that much
+   memory is not there, HDF5 filters them itself, as before. */
 static cs_status write_chunks(hdf5out *o, hsize_t n, const double *const *u) {
   if (!o->zc) {
     int slots = o->nfields / 2 > 1 ? o->nfields / 2 : 1;
     if (slots > o->nthreads) slots = o->nthreads;
     o->zc = hdf5out_chunk_alloc(o->ncell, o->single ? sizeof(float) : sizeof(double), slots,
                                 o->nthreads);
-    if (!o->zc) return CS_ERROR(CS_ERR_NOMEM, "%s: out of memory", o->path);
+    if (!o->zc) {
+      o->zlevel = 0;
+      return write_fields(o, n, u);
+    }
   }
   const hsize_t dims[4] = {n + 1, o->row[0], o->row[1], o->row[2]};
   for (int s = 0; s < o->nfields; s++)

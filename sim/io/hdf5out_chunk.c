@@ -1,6 +1,5 @@
 #include "hdf5out_chunk.h"
 
-#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
