@@ -62,21 +62,6 @@ static cs_status sweep_build(transport *t, sweep *sw, int dir, int wmax) {
       }
   }
   sw->nblocks = nb;
-  if (g->dims == 2 && dir == DIR_X) {
-    /* 2D rows: each thread a run of whole blocks holding its share of the rows. Blocks stop
-       at layers, so the static schedule of blocks could leave one thread 68 and the other 57
-       of the default grid's 125. */
-    sw->tstart = malloc(sizeof(int) * (size_t)(t->nthreads + 1));
-    if (!sw->tstart) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
-    int b = 0;
-    for (int th = 0; th <= t->nthreads; th++) {
-      const double target = (double)g->nz * th / t->nthreads; /* the boundary nearest to it */
-      while (b < nb &&
-             (double)(sw->blocks[b].base / (size_t)g->nx) + 0.5 * sw->blocks[b].w < target)
-        b++;
-      sw->tstart[th] = th == t->nthreads ? nb : b;
-    }
-  }
   if (g->dims == 3 && dir != DIR_Z) {
     sw->kstart = malloc(sizeof(int) * (size_t)(g->nz + 1));
     if (!sw->kstart) return CS_ERROR(CS_ERR_NOMEM, "out of memory (transport blocks)");
@@ -171,7 +156,6 @@ void transport_free(transport *t) {
   for (int d = 0; d < t->nsweeps; d++) {
     free(t->sw[d].blocks);
     free(t->sw[d].kstart);
-    free(t->sw[d].tstart);
   }
   if (t->fac) {
     size_t nfac = (size_t)t->nsweeps * (size_t)t->nspecies * (size_t)t->g->nlayers;
@@ -399,11 +383,6 @@ void transport_step_at(transport *t, double *const *u, double time, double dt) {
           for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
             solve_block(t, 1, s, bi, u, dt, fs, owe);
         }
-      } else if (t->sw[0].tstart && omp_get_num_threads() == t->nthreads) {
-        const int th = omp_get_thread_num();
-        for (int bi = t->sw[0].tstart[th]; bi < t->sw[0].tstart[th + 1]; bi++)
-          solve_block(t, 0, s, bi, u, dt, fs, 0);
-#pragma omp barrier
       } else {
 #pragma omp for schedule(static)
         for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);

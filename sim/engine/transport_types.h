@@ -29,7 +29,6 @@ typedef struct {
   int nblocks;
   block *blocks;
   int *kstart;   /* 3D x and y sweeps: blocks of depth row k are [kstart[k], kstart[k+1]) */
-  int *tstart;   /* 2D x sweep: thread th solves blocks [tstart[th], tstart[th+1]) */
 } sweep;
 
 /* The shared factorisation of one (sweep, species, layer). */
