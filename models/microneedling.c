@@ -275,6 +275,18 @@ MODEL_ALWAYS_INLINE void reaction_block(const void *inst, const cell_block *b, d
 }
 MODEL_BLOCK_VARIANTS(reaction_block)
 
+/* The second-order scheme solves the signal with its transport (step2.h): its reaction is
+   the source k_p p + σ_m m, which does not depend on s, and the constant decay k_s. The
+   source's expression is cell_rates' fS, to the bit. */
+static double implicit_loss(const void *inst, int s) { return s == S ? ((const mn *)inst)->ks : -1; }
+
+static void implicit_source(const void *inst, int s, int layer, int n, double t,
+                            const double *const *u, double *q) {
+  const mn *d = inst;
+  (void)s, (void)layer, (void)t;
+  for (int i = 0; i < n; i++) q[i] = d->kp * u[P][i] + d->sigma_m * u[M][i];
+}
+
 static void injure(const void *inst, const cell_info *c, const wound_info *w, double *u) {
   const mn *d = inst;
   (void)c;
@@ -317,6 +329,8 @@ const model model_microneedling = {
     .initial = initial,
     .reaction = reaction,
     .reaction_block = reaction_block_isa,
+    .implicit_loss = implicit_loss,
+    .implicit_source = implicit_source,
     .next_event = NULL,
     .treatment = get_treatment,
     .injure = injure,

@@ -12,7 +12,8 @@ out=docs/verification.md
   echo "(\`ctest -R 'verify|reaction'\`), $(date -u +%Y-%m-%d), $("$B/cisim" --version)."
   echo "Each line is a measured value, the bound the test asserts, and why that bound (see each"
   echo "test's header comment in \`tests/\` for the derivation). \`info\` lines are reported, not asserted."
-  for t in "$B"/tests/test_verify_* "$B"/tests/test_reaction "$B"/tests/test_bernoulli "$B"/tests/test_summary_days; do
+  for t in "$B"/tests/test_verify_* "$B"/tests/test_reaction "$B"/tests/test_bernoulli "$B"/tests/test_summary_days \
+    "$B"/tests/test_transport_fft "$B"/tests/test_fftv; do
     [ -x "$t" ] || continue
     echo
     echo "## $(basename "$t")"

@@ -219,6 +219,17 @@ typedef struct model {
      gives for it (test_reaction_block holds the microneedling model to the same bits). When
      present the engine integrates every cell of a grid through it. */
   const model_block_fn *reaction_block;
+  /* Optional, for the second-order scheme: species whose reaction is a source that does not
+     depend on the species itself and a constant loss, f_s(t, u) − k_s u_s with k_s the same in
+     every cell at every time (a growth factor that cells release and tissue degrades).
+     implicit_loss returns k_s >= 0 for such a species, -1 for the others (asked once, at
+     creation); implicit_source gives its source for a row of n cells of one layer at time t
+     from the row's state u[q][i]: the values reaction gives as f_s, to the bit. The scheme then
+     holds the species through the reaction passes and solves its transport, loss and source
+     together (step2.h), so that a step's steady state does not depend on dt. */
+  double (*implicit_loss)(const void *inst, int s);
+  void (*implicit_source)(const void *inst, int s, int layer, int n, double t,
+                          const double *const *u, double *q);
 
   /* Times at which the model's forcing jumps (sessions, source switched on/off): the engine
      lands a step exactly on each and restarts from dt_initial. Returns the first event time

@@ -58,6 +58,8 @@ struct reaction {
   rx_scratch *scratch; /* [nthreads] */
   long *row_substeps;  /* [ny*nz]: per-row counts summed in a fixed order */
   int *row_fail;       /* [ny*nz]: failing cell index + 1 within the row, 0 = fine */
+  unsigned char frozen[MODEL_MAX_SPECIES]; /* reaction_freeze: f and k read as 0 */
+  int nfrozen;
 };
 
 static void exp_cache_reset(exp_cache *ec) {
@@ -88,37 +90,41 @@ static void phi_functions(exp_cache *ec, int s, double k, double h) {
 typedef struct {
   const model *m;
   const void *inst;
+  const unsigned char *frozen; /* NULL: none */
   model_block_fn fn; /* NULL: m->reaction */
   cell_block b;      /* n = 1 */
   cell_info c;
 } one_cell;
 
 static void one_cell_init(one_cell *o, const model *m, const void *inst, model_block_fn fn,
-                          const cell_info *c) {
+                          const cell_info *c, const unsigned char *frozen) {
   o->m = m;
   o->inst = inst;
+  o->frozen = frozen;
   o->fn = fn;
   o->c = *c;
   o->b = (cell_block){1, c->layer, &o->c.x, c->y, c->z, &o->c.source};
 }
 
 static void one_cell_eval(const one_cell *o, double t, const double *u, double *f, double *k) {
+  const int ns = o->m->nspecies;
   if (!o->fn) {
     o->m->reaction(o->inst, &o->c, t, u, f, k);
-    return;
+  } else {
+    const double *up[MODEL_MAX_SPECIES] = {0};
+    double *fp[MODEL_MAX_SPECIES] = {0}, *kp[MODEL_MAX_SPECIES] = {0}, kb[MODEL_MAX_SPECIES];
+    for (int s = 0; s < ns; s++) {
+      up[s] = u + s;
+      fp[s] = f + s;
+      kp[s] = k + s;
+      kb[s] = -1;
+    }
+    o->fn(o->inst, &o->b, t, up, fp, kp, kb);
+    for (int s = 0; s < ns; s++)
+      if (kb[s] >= 0) k[s] = kb[s];
   }
-  const int ns = o->m->nspecies;
-  const double *up[MODEL_MAX_SPECIES] = {0};
-  double *fp[MODEL_MAX_SPECIES] = {0}, *kp[MODEL_MAX_SPECIES] = {0}, kb[MODEL_MAX_SPECIES];
-  for (int s = 0; s < ns; s++) {
-    up[s] = u + s;
-    fp[s] = f + s;
-    kp[s] = k + s;
-    kb[s] = -1;
-  }
-  o->fn(o->inst, &o->b, t, up, fp, kp, kb);
-  for (int s = 0; s < ns; s++)
-    if (kb[s] >= 0) k[s] = kb[s];
+  for (int s = 0; o->frozen && s < ns; s++) /* held: reaction_freeze */
+    if (o->frozen[s]) f[s] = k[s] = 0.0;
 }
 
 /* A model without a block form, cell by cell: what reaction_block would give. */
@@ -222,15 +228,20 @@ MODEL_ALWAYS_INLINE void eval_block(const reaction *r, model_block_fn fn, const 
   for (int s = 0; s < ns; s++) k_block[s] = -1;
   if (fn) {
     fn(r->inst, b, t, u, f, k, k_block);
-    return;
+  } else {
+    eval_cells(r->m, r->inst, b, t, u, f, k);
+    for (int s = 0; s < ns; s++) {
+      const double k0 = k[s][0];
+      int same = k0 >= 0;
+      for (int c = 1; c < b->n && same; c++) same = memcmp(&k[s][c], &k0, sizeof k0) == 0;
+      if (same) k_block[s] = k0;
+    }
   }
-  eval_cells(r->m, r->inst, b, t, u, f, k);
-  for (int s = 0; s < ns; s++) {
-    const double k0 = k[s][0];
-    int same = k0 >= 0;
-    for (int c = 1; c < b->n && same; c++) same = memcmp(&k[s][c], &k0, sizeof k0) == 0;
-    if (same) k_block[s] = k0;
-  }
+  for (int s = 0; r->nfrozen && s < ns; s++) /* held: no source, no loss (reaction_freeze) */
+    if (r->frozen[s]) {
+      k_block[s] = 0.0;
+      for (int c = 0; c < b->n; c++) f[s][c] = 0.0;
+    }
 }
 
 /* Whether a cell's species passes integrate_cell's error test, without its division: the
@@ -404,6 +415,10 @@ cs_status reaction_set_isa(reaction *r, int isa) {
 
 int reaction_isa(const reaction *r) { return r->isa; }
 
+void reaction_freeze(reaction *r, int s) {
+  if (s >= 0 && s < r->m->nspecies && !r->frozen[s]) r->nfrozen += r->frozen[s] = 1;
+}
+
 void reaction_atol(const model *m, double atol, double *out) {
   for (int s = 0; s < m->nspecies; s++)
     out[s] = atol * (m->species[s].scale > 0 ? m->species[s].scale : 1.0);
@@ -502,7 +517,7 @@ cs_status reaction_integrate_cell(const model *m, const void *inst, const cell_i
   exp_cache ec;
   exp_cache_reset(&ec);
   one_cell o;
-  one_cell_init(&o, m, inst, m->reaction_block ? m->reaction_block[best_isa()] : NULL, c);
+  one_cell_init(&o, m, inst, m->reaction_block ? m->reaction_block[best_isa()] : NULL, c, NULL);
   double at[MODEL_MAX_SPECIES];
   reaction_atol(m, atol, at);
   return integrate_cell(&o, u, t, dt, rtol, at, substeps, &ec);
@@ -537,7 +552,7 @@ static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *con
       if (w->ok[c]) continue;
       cell_info ci = {layer, b.x[c], y, z, b.source ? b.source[c] : 0.0};
       one_cell o;
-      one_cell_init(&o, m, r->inst, fn, &ci);
+      one_cell_init(&o, m, r->inst, fn, &ci, r->nfrozen ? r->frozen : NULL);
       double v[MODEL_MAX_SPECIES];
       for (int s = 0; s < ns; s++) v[s] = ub[s][c];
       if (integrate_cell(&o, v, t, dt, r->rtol, r->atol, nsub, &w->ec_cell) != CS_OK) {

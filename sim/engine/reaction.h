@@ -36,6 +36,11 @@ cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long
 cs_status reaction_step_from(reaction *r, double *const *u, double *const *from, double t,
                              double dt, long *substeps);
 
+/* Hold species s at its value through every reaction pass from now on: its source and loss
+   read as 0, so the other species see it as it was at the start of the pass (the second-order
+   scheme solves it with its transport instead: step2.h). */
+void reaction_freeze(reaction *r, int s);
+
 /* The absolute tolerance of each species: atol times its species_info scale (0: 1). */
 void reaction_atol(const model *m, double atol, double *out);
 

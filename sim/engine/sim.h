@@ -3,7 +3,8 @@
  * Two schemes (time.scheme):
  *   second_order (default): the Lie step "reaction dt, then LOD transport dt" once over dt
  *     and twice over dt/2, extrapolated (sim/step2.h); the difference of the two is the local
- *     error estimate (step doubling) that sizes the step.
+ *     error estimate (step doubling) that sizes the step; a model's held species
+ *     (model->implicit_loss) skip the reaction and are solved with their transport.
  *   first_order: one Strang step, reaction dt/2, LOD transport dt, reaction dt/2; the step
  *     size adapts to an estimate from the change over this step and the previous one:
  *     err ~ dt/(dt+dt_prev) * |du_n - (dt/dt_prev) du_{n-1}|.

@@ -17,11 +17,40 @@ enum { ROW_ADD, ROW_POS, ROW_CLIPPED, ROW_N };
 
 struct step2 {
   double *coarse[MODEL_MAX_SPECIES]; /* the coarse solution: s->du, free in this scheme */
+  int nimp, imp[MODEL_MAX_SPECIES];  /* species solved with their transport (implicit_loss) */
+  double *q0[MODEL_MAX_SPECIES];     /* their source at the start of a reaction pass */
+  double **qrow;                     /* per thread: one row of source */
   double *rows;                      /* [(q * rows + row) * ROW_N] */
   double **ratio;                    /* per thread: one row's error ratios */
   int nthreads;
   size_t bytes;
 };
+
+/* The species the model solves with their transport (model->implicit_loss): held through the
+   reaction, their loss in the transport solve, their source added in between. */
+static cs_status implicit_create(step2 *w, const sim *s) {
+  const model *m = s->m;
+  for (int q = 0; m->implicit_loss && q < s->ns; q++) {
+    const double k = m->implicit_loss(s->inst, q);
+    if (!(k >= 0)) continue;
+    if (!m->implicit_source)
+      return CS_ERROR(CS_ERR_INPUT, "model %s: implicit_loss without implicit_source", m->name);
+    CS_TRY(transport_set_loss(s->tr, q, k));
+    reaction_freeze(s->rx, q);
+    w->imp[w->nimp] = q;
+    if (!(w->q0[w->nimp++] = malloc(sizeof(double) * s->g->ncell)))
+      return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+    w->bytes += sizeof(double) * s->g->ncell;
+  }
+  if (!w->nimp) return CS_OK;
+  if (!(w->qrow = calloc((size_t)w->nthreads, sizeof(double *))))
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  for (int th = 0; th < w->nthreads; th++)
+    if (!(w->qrow[th] = malloc(sizeof(double) * (size_t)s->g->nx)))
+      return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  w->bytes += sizeof(double) * (size_t)s->g->nx * (size_t)w->nthreads;
+  return CS_OK;
+}
 
 cs_status step2_create(step2 **out, const sim *s) {
   step2 *w = calloc(1, sizeof *w);
@@ -39,11 +68,14 @@ cs_status step2_create(step2 **out, const sim *s) {
     if (!w->ratio[th]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
     w->bytes += sizeof(double) * (size_t)s->g->nx;
   }
-  return CS_OK;
+  return implicit_create(w, s);
 }
 
 void step2_free(step2 *w) {
   if (!w) return;
+  for (int q = 0; q < w->nimp; q++) free(w->q0[q]);
+  for (int th = 0; w->qrow && th < w->nthreads; th++) free(w->qrow[th]);
+  free(w->qrow);
   for (int th = 0; w->ratio && th < w->nthreads; th++) free(w->ratio[th]);
   free(w->ratio);
   free(w->rows);
@@ -148,25 +180,58 @@ static void lap(double *t0, double *acc) {
   *t0 = t;
 }
 
+/* The held species' source over a reaction pass from t to t + h, by the trapezoid rule on the
+   states at its start (end = 0, before the pass: q0 = q(u, t)) and at its end (end = 1, after
+   it, t the pass's end: u += h/2 (q0 + q(u, t))). */
+static void source_pass(sim *s, double *const *u, double t, double h, int end) {
+  step2 *w = s->s2;
+  const grid *g = s->g;
+  const int rows = g->ny * g->nz, nx = g->nx;
+  const double hh = 0.5 * h;
+#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
+  for (int row = 0; row < rows; row++) {
+    const size_t o = (size_t)row * (size_t)nx;
+    const double *ur[MODEL_MAX_SPECIES];
+    for (int q = 0; q < s->ns; q++) ur[q] = u[q] + o;
+    const int layer = g->layer_of_z[row / g->ny];
+    for (int j = 0; j < w->nimp; j++) {
+      double *q0 = w->q0[j] + o;
+      if (!end) {
+        s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q0);
+        continue;
+      }
+      double *q1 = w->qrow[omp_get_thread_num()], *x = u[w->imp[j]] + o;
+      s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q1);
+      for (int i = 0; i < nx; i++) x[i] += hh * (q0[i] + q1[i]);
+    }
+  }
+}
+
 cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *bad_cell) {
   step2 *w = s->s2;
   double t0 = now_s();
   /* The step's start is s->un (sim_advance_to swapped it there); both solutions start from it
      inside their first reaction pass, which copies it block by block as it goes. */
   /* coarse: one Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h) */
+  const int imp = w->nimp > 0;
+  if (imp) source_pass(s, s->un, s->t, 0, 0);
   cs_status st = reaction_step_from(s->rx, w->coarse, s->un, s->t, dt, &s->nsubsteps);
   if (st != CS_OK) { /* the failed state is the coarse one; u shows the start, as it did */
     for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
     return st;
   }
+  if (imp) source_pass(s, w->coarse, s->t + dt, dt, 1);
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, w->coarse, s->t, dt);
   lap(&t0, &s->sec_transport);
   CS_TRY(reaction_step_from(s->rx, s->u, s->un, s->t, 0.5 * dt, &s->nsubsteps));
+  if (imp) source_pass(s, s->u, s->t + 0.5 * dt, 0.5 * dt, 1);
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, s->u, s->t, 0.5 * dt);
   lap(&t0, &s->sec_transport);
+  if (imp) source_pass(s, s->u, s->t + 0.5 * dt, 0, 0);
   CS_TRY(reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps));
+  if (imp) source_pass(s, s->u, s->t + dt, 0.5 * dt, 1);
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, s->u, s->t + 0.5 * dt, 0.5 * dt);
   lap(&t0, &s->sec_transport);

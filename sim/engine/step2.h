@@ -11,6 +11,15 @@
  * Every step ends with a transport solve, so no freshly released source sits unspread in the
  * state that outputs and outcome peaks see.
  *
+ * Held species (model->implicit_loss: a source q that does not depend on the species and a
+ * constant loss k): R leaves them unchanged (reaction_freeze), their source is added by the
+ * trapezoid rule over the pass, u += h/2 (q(start) + q(end)), and T solves transport and loss
+ * together, (I − h(A − k)) u_new = u, unsplit where the lateral walls are periodic
+ * (transport_set_loss). The Lie step's fixed point is then the semi-discrete steady state for
+ * any h, so coarse and fine steps agree where the species is quasi-steady, and a stiff growth
+ * factor no longer holds the step at the size where its split fixed point moves by the
+ * tolerance (docs/numerics.md, "Species solved with their transport").
+ *
  * The extrapolation is a combination with weights 2 and −1, so it conserves whatever both
  * solutions conserve (no-flux, periodic walls: the transport exactly, the reaction as the
  * model does). It can undershoot where u_c > 2 u_f (steep fronts, stiff modes: the

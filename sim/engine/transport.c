@@ -7,6 +7,7 @@
 
 #include "transport_cell.h"
 #include "transport_chemo.h"
+#include "transport_fft.h"
 #include "transport_types.h"
 #include "tridiag.h"
 
@@ -98,6 +99,7 @@ cs_status transport_create(transport **out, const grid *g, const model *m, const
     t->ub[s] = m->boundary_value ? m->boundary_value(inst, s) : 0.0;
   }
   CS_TRY(transport_cell_create(t));
+  for (int s = 0; s < MODEL_MAX_SPECIES; s++) t->loss[s] = -1;
 
   const int wmax = 256;
   int dirs[3] = {DIR_X, DIR_Y, DIR_Z}, nd = 0;
@@ -168,11 +170,28 @@ void transport_free(transport *t) {
   free(t->owed_x);
   free(t->owed_y);
   free(t->D);
+  transport_fft_free(t->fft);
   transport_cell_free(t);
   free(t);
 }
 
-size_t transport_bytes(const transport *t) { return t->bytes; }
+size_t transport_bytes(const transport *t) { return t->bytes + transport_fft_bytes(t->fft); }
+
+cs_status transport_set_loss(transport *t, int s, double k) {
+  if (!(k >= 0) || s < 0 || s >= t->nspecies)
+    return CS_ERROR(CS_ERR_INPUT, "transport: species %d cannot take a loss rate %g", s, k);
+  if (t->m->species[s].chemo_attractant >= 0 || t->cellwise[s])
+    return CS_ERROR(CS_ERR_INPUT,
+                    "transport: species '%s' climbs an attractant or has per-cell coefficients: "
+                    "it cannot be solved with its loss",
+                    t->m->species[s].name);
+  t->loss[s] = k;
+  for (int d = 0; d < 3; d++) t->fac_dt[d][s] = -1;
+  if (transport_fft_applies(t, s) && !t->fft) CS_TRY(transport_fft_create(&t->fft, t));
+  return CS_OK;
+}
+
+int transport_unsplit(const transport *t, int s) { return t->loss[s] >= 0 && t->fft != NULL; }
 
 int transport_moves(const transport *t, int s) {
   const int nl = t->g->nlayers;
@@ -195,7 +214,7 @@ static void factor_build(const transport *t, int d, int s, int layer, double dt,
     double gl = p > 0 ? face_conductance(t, dir, s, layer, p, r) : 0.0;
     double gr = p < n - 1 ? face_conductance(t, dir, s, layer, p + 1, r) : 0.0;
     f->a[p] = -gl;
-    b[p] = 1 + gl + gr;
+    b[p] = 1 + gl + gr + (dir == DIR_Z && t->loss[s] > 0 ? dt * t->loss[s] : 0.0);
     c[p] = -gr;
   }
   f->g_lo = f->g_hi = 0;
@@ -350,7 +369,11 @@ void transport_step_at(transport *t, double *const *u, double time, double dt) {
   const int nl = t->g->nlayers, nz = t->g->nz;
   for (int o = 0; o < t->nspecies; o++) {
     const int s = t->order[o], attr = t->m->species[s].chemo_attractant;
-    if (!transport_moves(t, s)) continue;
+    if (!transport_moves(t, s) && !(t->loss[s] > 0)) continue;
+    if (transport_unsplit(t, s)) {
+      transport_fft_solve(t, t->fft, s, u[s], dt, t->loss[s]);
+      continue;
+    }
     const int cw = t->cellwise[s];
     if (cw) transport_cell_prepare(t, s, u, time + 0.5 * dt);
     const factor *fs[3];

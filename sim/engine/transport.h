@@ -15,6 +15,10 @@
  * an M-matrix with column sums one (conservative, positive), assembled and factored per line
  * every step for those species only. The other species keep the shared factorisations below.
  *
+ * A species given a constant loss (transport_set_loss: the second-order scheme's held
+ * species) is solved with it, (I - dt (A - k)) u_new = u, and between periodic lateral walls
+ * without directional splitting (transport_fft.h).
+ *
  * Lines with the same coefficients share one factorisation per step (x and y lines: one per
  * layer; z lines: one), so a sweep is two passes over memory; strided directions are solved
  * as blocks of neighbouring lines so that loads stay contiguous and vectorise. */
@@ -40,6 +44,15 @@ void transport_free(transport *t);
 /* Whether species s moves at all (diffuses in some layer or climbs an attractant): the others
    are left untouched by transport_step. */
 int transport_moves(const transport *t, int s);
+
+/* From now on, solve species s together with a constant loss k >= 0: (I - dt (A - k)) u_new =
+   u. Where the lateral walls are periodic (and s neither climbs an attractant nor takes the
+   per-cell path) without directional splitting, by lateral FFT (transport_fft.h), so that a
+   step's steady state does not depend on dt; otherwise by the LOD sweeps with k in the depth
+   sweep. Fails (CS_ERR_INPUT) for a chemotactic species or one on the per-cell path. */
+cs_status transport_set_loss(transport *t, int s, double k);
+/* Whether species s takes the unsplit solve. */
+int transport_unsplit(const transport *t, int s);
 
 /* Bytes of memory the transport owns (scratch and factorisations), for `cisim check`. */
 size_t transport_bytes(const transport *t);

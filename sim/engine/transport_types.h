@@ -68,6 +68,10 @@ struct transport {
   /* Chemotactic species with per-layer partition coefficients (transport_chemo.c): K per
      layer, [s * nlayers + l]; NULL for a species whose K is 1 in every layer. */
   double *chemoK[MODEL_MAX_SPECIES];
+  /* Species solved with a constant loss k (transport_set_loss): loss[s] >= 0, else -1; the
+     unsplit solve of those that can take it (transport_fft.h), NULL where none does. */
+  double loss[MODEL_MAX_SPECIES];
+  struct transport_fft *fft;
 };
 
 /* Diffusive conductance dt*D_f/h^2 of face f (between unknowns f-1 and f) of a line. */

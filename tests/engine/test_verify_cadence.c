@@ -9,7 +9,10 @@
  * peak cell value and its delay, each layer mean's peak and delay, and the return times.
  * Asserted: every value agrees within the run's rtol, relatively: |a − b| ≤ rtol·max(|a|, |b|)
  * — for a change of a layer mean in %, of the mean itself (|Δ change| ≤ rtol·(100 + change)),
- * the quantity the tolerance controls. A time (the delay of a peak, a return into the ±5 %
+ * the quantity the tolerance controls. The depth reached is the face of the deepest cell row
+ * whose lateral mean is 5 % above its start, so it moves in steps of one cell: two runs agree
+ * on it when their rows are the same or neighbours (within h, the sampling of the crossing,
+ * as one step either side is for times). A time (the delay of a peak, a return into the ±5 %
  * band) is the time of an accepted step at which a value is largest or crosses a level, so
  * what rtol says about it depends on how fast that value changes there: two runs agree on it
  * when their "tolerance intervals" overlap — the accepted steps (one more on either side:
@@ -30,7 +33,7 @@
 #define NCAD 3
 #define MAXV 256
 
-enum { K_VALUE, K_CHANGE, K_PEAK_TIME, K_RETURN_TIME };
+enum { K_VALUE, K_CHANGE, K_PEAK_TIME, K_RETURN_TIME, K_DEPTH };
 
 typedef struct {
   int n;
@@ -39,7 +42,7 @@ typedef struct {
   int kind[MAXV];
   double lo[MAXV], hi[MAXV]; /* times: the tolerance interval */
   long steps, rejected;
-  double rtol;
+  double rtol, h; /* h: the cell edge, the resolution of a depth */
 } outcomes;
 
 static void add(outcomes *o, const char *name, double v, int kind, double lo, double hi) {
@@ -122,6 +125,7 @@ static outcomes run(double every, double h, double end, const char *scheme) {
   o.rejected = s.nrejected;
   o.rtol = s.opt.rtol;
   const grid *g = s.g;
+  o.h = g->h;
   char name[128], nm[64];
   /* the change series (and the depth) at the shared snapshot days */
   for (double day = 5; day <= end + 1e-9; day += 5)
@@ -131,7 +135,7 @@ static outcomes run(double every, double h, double end, const char *scheme) {
       int change = strstr(nm, "_change_") != NULL, depth = strstr(nm, "_depth_um") != NULL;
       if (!change && !depth) continue;
       snprintf(name, sizeof name, "%s day %g", nm, day);
-      add(&o, name, outcome_at(s.oc, nm, day), change ? K_CHANGE : K_VALUE, 0, 0);
+      add(&o, name, outcome_at(s.oc, nm, day), change ? K_CHANGE : K_DEPTH, 0, 0);
     }
   /* per session: peaks, peak delays, layer-mean peaks, returns */
   const int nsess = s.treat ? s.treat->nsessions : 0;
@@ -208,6 +212,10 @@ static double compare_cadences(const char *scheme, double h, double end, char *w
         /* the tolerance intervals overlap: 0; else the gap, relative to the time */
         const double gap = fmax(o[c].lo[i] - o[0].hi[i], o[0].lo[i] - o[c].hi[i]);
         r = a == b ? 0 : gap <= 0 ? 0 : gap / (rtol * fmax(fabs(a), fabs(b)));
+      } else if (o[0].kind[i] == K_DEPTH) {
+        /* a cell face: neighbouring crossing cells agree (the sampling, as for times) */
+        const double gap = fabs(a - b) - o[0].h;
+        r = gap <= 1e-9 * o[0].h ? 0 : gap / (rtol * fmax(fabs(a), fabs(b)));
       } else {
         const double scale = o[0].kind[i] == K_CHANGE ? 100 + fmax(a, b) : fmax(fabs(a), fabs(b));
         r = scale > 0 ? fabs(a - b) / scale / rtol : 0;

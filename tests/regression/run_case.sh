@@ -53,11 +53,11 @@ run() {  # run EXPECTED_STATUS cisim-arguments...
 
 start=$(date +%s.%N)
 if [ "$case" = restart ]; then
-  # Stop after 300 steps (day ≈ 4.0, after session 1, before the first snapshot), resume
-  # and stop again after 680 steps in all (day ≈ 28.02, just after session 2), resume to the
+  # Stop after 190 steps (day ≈ 4.0, after session 1, before the first snapshot), resume
+  # and stop again after 407 steps in all (day ≈ 28.02, just after session 2), resume to the
   # end, with changing thread counts: the result must equal the uninterrupted reference.
-  run 3 run -q --threads 2 "$config" -o "$new" --stop-after-steps 300
-  run 3 run -q --threads 1 --resume "$new" --stop-after-steps 680
+  run 3 run -q --threads 2 "$config" -o "$new" --stop-after-steps 190
+  run 3 run -q --threads 1 --resume "$new" --stop-after-steps 407
   run 0 run -q --threads 2 --resume "$new"
 else
   run 0 run -q --threads 2 "$config" -o "$new"
