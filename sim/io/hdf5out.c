@@ -232,6 +232,10 @@ void hdf5out_set_threads(hdf5out *o, int nthreads) {
   o->zlevel = level;
 }
 
+void hdf5out_set_rle(hdf5out *o, int rle) {
+  if (o) o->zrle = rle != 0;
+}
+
 static cs_status write_fields(hdf5out *o, hsize_t n, const double *const *u) {
   for (int s = 0; s < o->nfields; s++) {
     const void *buf = u[s];
@@ -268,7 +272,7 @@ static cs_status write_chunks(hdf5out *o, hsize_t n, const double *const *u) {
       return hdf5out_dataset_err(o, o->fields[s]);
     }
   int bad = 0;
-  if (hdf5out_chunk_write(o->zc, o->fields, o->nfields, n, u, o->zlevel, &bad) < 0) {
+  if (hdf5out_chunk_write(o->zc, o->fields, o->nfields, n, u, o->zlevel, o->zrle, &bad) < 0) {
     h5a_note();
     return hdf5out_dataset_err(o, o->fields[bad]);
   }

@@ -81,6 +81,9 @@ cs_status hdf5out_open_append(hdf5out **out, const char *path, const grid *g, co
 /* Threads that shuffle and deflate the snapshots' chunks (create sets its options' count;
    call after open_append). Which threads do it changes no byte of the file. */
 void hdf5out_set_threads(hdf5out *o, int nthreads);
+/* Deflate the snapshots with zlib's run-length strategy (output.compression_strategy: rle)
+   instead of its default; the values stored are the same (hdf5out_chunk.h). */
+void hdf5out_set_rle(hdf5out *o, int rle);
 /* Snapshots written completely so far. */
 long hdf5out_nsnap(const hdf5out *o);
 /* The root attribute `created` (UTC time the file was made). */

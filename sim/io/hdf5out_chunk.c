@@ -37,6 +37,28 @@ unsigned hdf5out_chunk_level(hid_t ds, const hsize_t row[3]) {
   return level;
 }
 
+/* Room for a deflated chunk whatever the strategy: compressBound is zlib's bound for its
+   default parameters; stored blocks (the worst case) add 5 bytes per 16 KiB and a header. */
+static uLong zbound(size_t nbytes) {
+  return compressBound((uLong)nbytes) + (uLong)(nbytes >> 10) + 64;
+}
+
+/* compress2 with zlib's run-length strategy (the same window and memory level). */
+static int compress_rle(unsigned char *dst, uLong *dlen, const unsigned char *src, uLong slen,
+                        int level) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, level, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) return Z_MEM_ERROR;
+  z.next_in = (Bytef *)(uintptr_t)src; /* zlib's API: input it does not write */
+  z.avail_in = (uInt)slen;
+  z.next_out = dst;
+  z.avail_out = (uInt)*dlen;
+  const int r = deflate(&z, Z_FINISH);
+  *dlen = z.total_out;
+  deflateEnd(&z);
+  return r == Z_STREAM_END ? Z_OK : Z_BUF_ERROR;
+}
+
 hdf5out_chunk *hdf5out_chunk_alloc(size_t ncell, size_t elem, int nslots, int nthreads) {
   hdf5out_chunk *c = calloc(1, sizeof *c);
   if (!c) return NULL;
@@ -52,7 +74,7 @@ hdf5out_chunk *hdf5out_chunk_alloc(size_t ncell, size_t elem, int nslots, int nt
   int ok = c->shuf && c->zbuf && c->zlen && c->zerr;
   for (int k = 0; ok && k < c->nslots; k++) {
     c->shuf[k] = malloc(c->nbytes ? c->nbytes : 1);
-    c->zbuf[k] = malloc(compressBound((uLong)c->nbytes));
+    c->zbuf[k] = malloc(zbound(c->nbytes));
     ok = c->shuf[k] && c->zbuf[k];
   }
   if (!ok) {
@@ -92,15 +114,17 @@ static void shuffle_field(const double *u, size_t n, size_t elem, unsigned char 
 }
 
 int hdf5out_chunk_write(hdf5out_chunk *c, const hid_t *ds, int nfields, hsize_t n,
-                        const double *const *u, unsigned level, int *bad) {
+                        const double *const *u, unsigned level, int rle, int *bad) {
   for (int s0 = 0; s0 < nfields; s0 += c->nslots) {
     const int m = nfields - s0 < c->nslots ? nfields - s0 : c->nslots;
 #pragma omp parallel for schedule(dynamic) num_threads(c->nthreads)
     for (int k = 0; k < m; k++) {
       shuffle_field(u[s0 + k], c->ncell, c->elem, c->shuf[k]);
-      c->zlen[k] = compressBound((uLong)c->nbytes);
-      c->zerr[k] = compress2(c->zbuf[k], &c->zlen[k], c->shuf[k], (uLong)c->nbytes,
-                             (int)level) != Z_OK;
+      c->zlen[k] = zbound(c->nbytes);
+      c->zerr[k] = (rle ? compress_rle(c->zbuf[k], &c->zlen[k], c->shuf[k], (uLong)c->nbytes,
+                                       (int)level)
+                        : compress2(c->zbuf[k], &c->zlen[k], c->shuf[k], (uLong)c->nbytes,
+                                    (int)level)) != Z_OK;
     }
     for (int k = 0; k < m; k++) {
       const hsize_t off[4] = {n, 0, 0, 0};

@@ -36,6 +36,7 @@ struct hdf5out {
   unsigned zlevel;  /* every field shuffle + deflate at this level, one chunk a snapshot:
                        written through hdf5out_chunk (0: through H5Dwrite) */
   struct hdf5out_chunk *zc; /* its buffers, allocated at the first snapshot */
+  int zrle;         /* their deflate with zlib's run-length strategy (hdf5out_set_rle) */
   hsize_t nsnap;
   /* for the XDMF sidecar */
   const grid *g;

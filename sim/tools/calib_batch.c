@@ -107,6 +107,7 @@ static int jobs_queued(const char *jobs) {
    gone with points not done. */
 static cs_status wait_points(const char *bdir, int m, const char *jobs) {
   struct timespec nap = {0, 250000000L};
+  int gone = 0; /* the jobs were not in the queue at the last look */
   for (;;) {
     int done = 0, live = 0;
     for (int n = 0; n < m; n++) {
@@ -123,13 +124,18 @@ static cs_status wait_points(const char *bdir, int m, const char *jobs) {
       live += s == SWEEP_RUNNING;
     }
     if (done == m) return CS_OK;
+    /* Gone only if the jobs are out of the queue twice, with the points' states read again
+       in between: a task that ended after its point was read and before the queue was is
+       done, not cancelled. */
     if (!live && !jobs_queued(jobs)) {
-      nanosleep(&nap, NULL); /* (a task that just ended may not have left the queue list) */
-      if (!jobs_queued(jobs))
+      if (gone)
         return CS_ERROR(CS_ERR_RUN,
                         "%s: %d of %d runs not done and none of its jobs (%s) in the queue "
                         "(cancelled?): start the same calibration again to submit them",
                         bdir, m - done, m, jobs[0] ? jobs : "none submitted");
+      gone = 1;
+    } else {
+      gone = 0;
     }
     nanosleep(&nap, NULL);
   }

@@ -99,9 +99,10 @@ int cli_check(int argc, char **argv) {
              pr->npunctures);
     /* A rough guess, calibrated on the 2-core development machine (docs/performance.md):
        about 22 ns per cell·species·step on one thread (the second-order step: three reaction
-       and three transport passes, step control), end_day/dt_max quiet steps plus ~1400 steps
-       after each session at the default tolerances. */
-    double steps = params_real(&p, "time.end_day") / params_real(&p, "time.dt_max_day") + 1400.0 * nsess;
+       and three transport passes, step control), end_day/dt_max quiet steps plus ~180 steps
+       after each session at the default tolerances (the default run: 629 steps, pen_3d 851). */
+    double steps =
+        params_real(&p, "time.end_day") / params_real(&p, "time.dt_max_day") + 180.0 * nsess;
     double secs = steps * (double)g.ncell * m->nspecies * 22e-9 / o.threads;
     printf("# rough run time: %.0f s on %d thread%s (about %.0f steps; within a factor of 3)\n",
            secs < 1 ? 1 : secs, o.threads, o.threads == 1 ? "" : "s", steps);

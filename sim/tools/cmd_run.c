@@ -286,6 +286,7 @@ static cs_status open_resumed(run_job *j) {
   CS_TRY(hdf5out_open_append(&j->out, j->out_path, j->s.g, j->s.m, j->sd, j->nser, j->hdr.nsnap,
                              j->hdr.t));
   hdf5out_set_threads(j->out, j->o.threads);
+  hdf5out_set_rle(j->out, strcmp(params_str(&j->p, "output.compression_strategy"), "rle") == 0);
   if (j->change[0]) CS_TRY(hdf5out_replace_parameters(j->out, &j->p, j->change));
   return CS_OK;
 }
@@ -308,6 +309,7 @@ static cs_status open_new(run_job *j) {
     return CS_ERROR(CS_ERR_INPUT, "%s: %d warning%s with --strict: nothing run or written",
                     j->o.config, nwarn, nwarn == 1 ? "" : "s");
   CS_TRY(hdf5out_create(&j->out, &ho, j->s.g, j->s.m, &j->p, j->sd, j->nser));
+  hdf5out_set_rle(j->out, strcmp(params_str(&j->p, "output.compression_strategy"), "rle") == 0);
   unlink(j->ckpt_path);
   size_t n = strlen(j->ckpt_path) + 8;
   char *tmp = malloc(n);

@@ -2,14 +2,17 @@
  * H5Dwrite (HDF5 shuffles and deflates them) and once through hdf5out_chunk_write (shuffled
  * and deflated on the threads, written with H5Dwrite_chunk) must give the same stored chunk,
  * byte for byte, with the same filter mask, and read back as the values written: doubles and
- * the float cast, several levels, more fields than slots (several waves), one cell. And
- * hdf5out_chunk_level accepts only the pipeline it reproduces. */
+ * the float cast, several levels, more fields than slots (several waves), one cell. With
+ * zlib's run-length strategy (rle) the stored chunk must be what that strategy makes of
+ * HDF5's own shuffled bytes (HDF5's chunk inflated here, deflated again with Z_RLE), and read
+ * back the same. And hdf5out_chunk_level accepts only the pipeline it reproduces. */
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "hdf5out_chunk.h"
 
@@ -65,13 +68,44 @@ static void compare_chunks(hid_t a, hid_t b, hsize_t n, const char *what) {
   free(bb);
 }
 
+/* rle: HDF5's own chunk a (default strategy) inflated to the shuffled bytes and deflated
+   again with zlib's run-length strategy must be chunk b, byte for byte. */
+static void compare_rle(hid_t a, hid_t b, hsize_t n, unsigned level, size_t nbytes,
+                        const char *what) {
+  const hsize_t off[4] = {n, 0, 0, 0};
+  hsize_t na = 0, nb = 0;
+  CHECK(H5Dget_chunk_storage_size(a, off, &na) >= 0 && H5Dget_chunk_storage_size(b, off, &nb) >= 0,
+        "%s: chunk sizes", what);
+  unsigned char *ba = malloc(na), *bb = malloc(nb), *raw = malloc(nbytes);
+  unsigned char *want = malloc(2 * nbytes + 1024);
+  uint32_t ma = 99, mb = 99;
+  CHECK(H5Dread_chunk(a, H5P_DEFAULT, off, &ma, ba) >= 0 &&
+            H5Dread_chunk(b, H5P_DEFAULT, off, &mb, bb) >= 0 && ma == mb,
+        "%s: read the raw chunks", what);
+  uLongf rl = (uLongf)nbytes;
+  CHECK(uncompress(raw, &rl, ba, (uLong)na) == Z_OK && rl == nbytes, "%s: inflate", what);
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  CHECK(deflateInit2(&z, (int)level, Z_DEFLATED, 15, 8, Z_RLE) == Z_OK, "%s: deflateInit2", what);
+  z.next_in = raw;
+  z.avail_in = (uInt)nbytes;
+  z.next_out = want;
+  z.avail_out = (uInt)(2 * nbytes + 1024);
+  CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END, "%s: deflate", what);
+  const size_t wl = z.total_out;
+  deflateEnd(&z);
+  CHECK(wl == nb && memcmp(want, bb, nb) == 0, "%s: stored %llu bytes, Z_RLE of HDF5's %zu",
+        what, (unsigned long long)nb, wl);
+  free(ba), free(bb), free(raw), free(want);
+}
+
 static void one_case(const char *dir, const hsize_t row[3], int single, unsigned level,
-                     int nslots, int nthreads) {
+                     int nslots, int nthreads, int rle) {
   char path[512], what[128];
   snprintf(path, sizeof path, "%s/chunks.h5", dir);
-  snprintf(what, sizeof what, "%llux%llux%llu %s level %u, %d slots, %d threads",
+  snprintf(what, sizeof what, "%llux%llux%llu %s level %u%s, %d slots, %d threads",
            (unsigned long long)row[0], (unsigned long long)row[1], (unsigned long long)row[2],
-           single ? "float" : "double", level, nslots, nthreads);
+           single ? "float" : "double", level, rle ? " rle" : "", nslots, nthreads);
   const size_t ncell = (size_t)(row[0] * row[1] * row[2]);
   const hid_t type = single ? H5T_IEEE_F32LE : H5T_IEEE_F64LE;
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -104,11 +138,15 @@ static void one_case(const char *dir, const hsize_t row[3], int single, unsigned
       H5Sclose(fs);
     }
     int bad = -1;
-    CHECK(hdf5out_chunk_write(c, mine, NF, n, (const double *const *)u, level, &bad) == 0,
+    CHECK(hdf5out_chunk_write(c, mine, NF, n, (const double *const *)u, level, rle, &bad) == 0,
           "%s: write failed at %d", what, bad);
     H5Fflush(f, H5F_SCOPE_GLOBAL);
     for (int s = 0; s < NF; s++) {
-      compare_chunks(own[s], mine[s], n, what);
+      if (rle)
+        compare_rle(own[s], mine[s], n, level, ncell * (single ? sizeof(float) : sizeof(double)),
+                    what);
+      else
+        compare_chunks(own[s], mine[s], n, what);
       /* the values, through HDF5's reading filters */
       double *back = malloc(sizeof(double) * ncell);
       hid_t fs = H5Dget_space(mine[s]), ms = H5Screate_simple(4, count, NULL);
@@ -168,18 +206,21 @@ int main(void) {
   if (!mkdtemp(dir)) return 1;
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   const hsize_t grid2d[3] = {125, 1, 130}, grid3d[3] = {7, 9, 11}, one[3] = {1, 1, 1};
-  one_case(dir, grid2d, 0, 4, 2, 2);
-  one_case(dir, grid2d, 1, 4, 2, 2);
-  one_case(dir, grid3d, 0, 1, 3, 2);
-  one_case(dir, grid3d, 0, 9, NF, 3);
-  one_case(dir, grid3d, 1, 6, 1, 1);
-  one_case(dir, one, 0, 4, 2, 2);
+  for (int rle = 0; rle < 2; rle++) {
+    one_case(dir, grid2d, 0, 4, 2, 2, rle);
+    one_case(dir, grid2d, 1, 4, 2, 2, rle);
+    one_case(dir, grid3d, 0, 1, 3, 2, rle);
+    one_case(dir, grid3d, 0, 9, NF, 3, rle);
+    one_case(dir, grid3d, 1, 6, 1, 1, rle);
+    one_case(dir, one, 0, 4, 2, 2, rle);
+  }
   levels(dir);
   rmdir(dir);
   if (failures) {
     printf("%d failure(s)\n", failures);
     return 1;
   }
-  printf("hdf5out_chunk: chunks equal to HDF5's own filters, values read back exactly\n");
+  printf("hdf5out_chunk: chunks equal to HDF5's own filters (rle: to Z_RLE of HDF5's shuffled "
+         "bytes), values read back exactly\n");
   return 0;
 }
