@@ -28,13 +28,37 @@ static uint64_t fnv1a64(const char *s) {
   return h;
 }
 
-/* 1: point's run is there already; 0: to run (its .set written); error otherwise. */
-static cs_status prepare(const char *dir, const char *set, char *h5, int *cached) {
-  char sp[CALIB_PATH + 8];
+/* The program's identity: FNV-1a 64 of its executable's bytes, as 16 hex digits. A cached run
+   counts only if this same program made it: a rebuilt cisim with other physics (or numerics)
+   runs the points again rather than fit to the old program's results. */
+static cs_status program_id(const char *exe, char id[17]) {
+  FILE *f = fopen(exe, "rb");
+  if (!f) return CS_ERROR(CS_ERR_IO, "cannot read the cisim program %s: %s", exe, strerror(errno));
+  uint64_t h = 1469598103934665603ULL;
+  unsigned char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    for (size_t i = 0; i < n; i++) {
+      h ^= buf[i];
+      h *= 1099511628211ULL;
+    }
+  const int err = ferror(f);
+  fclose(f);
+  if (err) return CS_ERROR(CS_ERR_IO, "cannot read the cisim program %s", exe);
+  snprintf(id, 17, "%016llx", (unsigned long long)h);
+  return CS_OK;
+}
+
+/* 1: point's run is there already, made by this program (prog); 0: to run (its .set and
+   .program written); error otherwise. */
+static cs_status prepare(const char *dir, const char *set, const char *prog, char *h5,
+                         int *cached) {
+  char sp[CALIB_PATH + 8], pp[CALIB_PATH + 16];
   unsigned long long hash = (unsigned long long)fnv1a64(set);
   int w = snprintf(h5, CALIB_PATH, "%s/runs/%016llx.h5", dir, hash);
   if (w < 0 || w >= CALIB_PATH - 8) return CS_ERROR(CS_ERR_INPUT, "%s: path too long", dir);
   snprintf(sp, sizeof sp, "%s/runs/%016llx.set", dir, hash);
+  snprintf(pp, sizeof pp, "%s/runs/%016llx.program", dir, hash);
   *cached = 0;
   if (access(sp, F_OK) == 0) {
     char *old = NULL;
@@ -43,10 +67,14 @@ static cs_status prepare(const char *dir, const char *set, char *h5, int *cached
     free(old);
     if (!same)
       return CS_ERROR(CS_ERR_IO, "%s: holds other overrides with the same hash; remove it", sp);
-    *cached = sweep_run_finished(h5);
+    char *made = NULL;
+    if (access(pp, F_OK) == 0) CS_TRY(sweep_read_text(pp, &made));
+    *cached = made && strcmp(made, prog) == 0 && sweep_run_finished(h5);
+    free(made);
     if (*cached) return CS_OK;
   }
-  return sweep_write_text(sp, set);
+  CS_TRY(sweep_write_text(sp, set));
+  return sweep_write_text(pp, prog);
 }
 
 /* argv of `cisim run DIR/base.yaml --set ... -o H5 --force --quiet --threads T`, pointing
@@ -156,8 +184,9 @@ static cs_status batch(calib_runner *r, int m, char *const *sets, char (*paths)[
 }
 
 cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*paths)[CALIB_PATH]) {
-  char exe[CALIB_PATH], runs[CALIB_PATH];
+  char exe[CALIB_PATH], runs[CALIB_PATH], prog[17];
   CS_TRY(sweep_program(exe, sizeof exe));
+  CS_TRY(program_id(exe, prog));
   snprintf(runs, sizeof runs, "%s/runs", r->dir);
   CS_TRY(sweep_mkdirs(runs));
   pid_t *pids = calloc((size_t)m + 1, sizeof(pid_t));
@@ -170,7 +199,7 @@ cs_status calib_run_points(calib_runner *r, int m, char *const *sets, char (*pat
   cs_status st = CS_OK;
   for (int i = 0; i < m && st == CS_OK; i++) {
     int cached = 0, dup = 0;
-    st = prepare(r->dir, sets[i], paths[i], &cached);
+    st = prepare(r->dir, sets[i], prog, paths[i], &cached);
     for (int j = 0; j < i && !cached; j++) dup |= todo[j] && strcmp(paths[j], paths[i]) == 0;
     todo[i] = st == CS_OK && !cached && !dup;
     if (cached || dup) r->reused++;

@@ -1,8 +1,9 @@
 /* calib_runs: the model evaluations of `cisim calibrate`: each is one `cisim run` of the
  * planned base config with a point's overrides, written to DIR/runs/<H>.h5 where H is the
  * FNV-1a 64 hash of the overrides' text (kept beside it as <H>.set; the run's messages in
- * <H>.h5.log). A point whose run file is finished (root attribute finished = 1) with the same
- * overrides is not run again, so an interrupted calibration, started again, replays its
+ * <H>.h5.log; the program that made it, by the hash of its executable, in <H>.program). A point
+ * whose run file is finished (root attribute finished = 1) with the same overrides, by the
+ * same program, is not run again, so an interrupted calibration, started again, replays its
  * iterations from the finished runs and only runs what is missing. Up to `workers` runs go at
  * once (child processes of this same program, each with `threads` OpenMP threads), or, with
  * `submit`, as job arrays of a batch system (calib_batch.h). */

@@ -10,7 +10,8 @@
 #    metric the model lacks is a "not predicted by this model" row, more sessions pass
 #    more_than, a wrong expectation fails; leave-one-study-out reports both folds;
 #  - the same command again refuses to overwrite (exit 2, files unchanged); with --force it
-#    reuses every run;
+#    reuses every run; another build of the program (its executable's bytes differ) runs
+#    them again, and reuses its own;
 #  - bad input (a missing citation, an unknown metric, an unknown study, a bad --set key, an
 #    unknown option, no -o): exit 2, a message naming file:line or the key, files unchanged.
 # Under CISIM_TEST_QUICK (the sanitizer suite) the leave-one-study-out fit is left out.
@@ -132,6 +133,14 @@ check "again without --force: exit 2, names the file, nothing changed" \
   '[ $rc -eq 2 ] && grep -q "validation.csv: exists; use --force" err && hashes | cmp -s - before'
 "$CISIM" validate tiny.yaml -o out --force $loso > force.out 2> err
 check "--force: replaced, every run reused" '[ $? -eq 0 ] && grep -q "runs: 0, reused" force.out'
+# another build of the program (here: the same binary with one byte more, so that its hash
+# differs) does not reuse the runs another program made; the same build again does
+cp "$CISIM" other-cisim && printf x >> other-cisim
+./other-cisim validate tiny.yaml -o out --force --no-loso > other.out 2> err
+check "another program: every run made again" \
+  '[ $? -eq 0 ] && grep -q "runs: [1-9][0-9]*, reused 0)" other.out'
+./other-cisim validate tiny.yaml -o out --force --no-loso > other2.out 2> err
+check "that program again: every run reused" '[ $? -eq 0 ] && grep -q "runs: 0, reused" other2.out'
 hashes > before
 
 # --- bad input: exit 2, a located message, nothing changed

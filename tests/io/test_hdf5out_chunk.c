@@ -3,9 +3,9 @@
  * and deflated on the threads, written with H5Dwrite_chunk) must give the same stored chunk,
  * byte for byte, with the same filter mask, and read back as the values written: doubles and
  * the float cast, several levels, more fields than slots (several waves), one cell. With
- * zlib's run-length strategy (rle) the stored chunk must be what that strategy makes of
- * HDF5's own shuffled bytes (HDF5's chunk inflated here, deflated again with Z_RLE), and read
- * back the same. And hdf5out_chunk_level accepts only the pipeline it reproduces. */
+ * zlib's run-length strategy (rle), byte planes that would not compress stored, the stored
+ * chunk must inflate to HDF5's own shuffled bytes, be no larger than Z_RLE makes of them
+ * within what storing a plane may cost, and read back the same. And hdf5out_chunk_level accepts only the pipeline it reproduces. */
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,22 +68,27 @@ static void compare_chunks(hid_t a, hid_t b, hsize_t n, const char *what) {
   free(bb);
 }
 
-/* rle: HDF5's own chunk a (default strategy) inflated to the shuffled bytes and deflated
-   again with zlib's run-length strategy must be chunk b, byte for byte. */
-static void compare_rle(hid_t a, hid_t b, hsize_t n, unsigned level, size_t nbytes,
+/* rle: chunk b must inflate to the shuffled bytes of HDF5's own chunk a (default strategy),
+   and be no larger than zlib's run-length strategy makes of them, within what storing the
+   planes that would shrink by less than 7 % may cost: 7 % of the bytes, and a stored block's
+   5-byte header per plane. */
+static void compare_rle(hid_t a, hid_t b, hsize_t n, unsigned level, size_t nbytes, size_t elem,
                         const char *what) {
   const hsize_t off[4] = {n, 0, 0, 0};
   hsize_t na = 0, nb = 0;
   CHECK(H5Dget_chunk_storage_size(a, off, &na) >= 0 && H5Dget_chunk_storage_size(b, off, &nb) >= 0,
         "%s: chunk sizes", what);
   unsigned char *ba = malloc(na), *bb = malloc(nb), *raw = malloc(nbytes);
-  unsigned char *want = malloc(2 * nbytes + 1024);
+  unsigned char *mine = malloc(nbytes), *want = malloc(2 * nbytes + 1024);
   uint32_t ma = 99, mb = 99;
   CHECK(H5Dread_chunk(a, H5P_DEFAULT, off, &ma, ba) >= 0 &&
             H5Dread_chunk(b, H5P_DEFAULT, off, &mb, bb) >= 0 && ma == mb,
         "%s: read the raw chunks", what);
-  uLongf rl = (uLongf)nbytes;
+  uLongf rl = (uLongf)nbytes, ml = (uLongf)nbytes;
   CHECK(uncompress(raw, &rl, ba, (uLong)na) == Z_OK && rl == nbytes, "%s: inflate", what);
+  CHECK(uncompress(mine, &ml, bb, (uLong)nb) == Z_OK && ml == nbytes &&
+            memcmp(mine, raw, nbytes) == 0,
+        "%s: the stored chunk does not inflate to HDF5's shuffled bytes", what);
   z_stream z;
   memset(&z, 0, sizeof z);
   CHECK(deflateInit2(&z, (int)level, Z_DEFLATED, 15, 8, Z_RLE) == Z_OK, "%s: deflateInit2", what);
@@ -94,9 +99,9 @@ static void compare_rle(hid_t a, hid_t b, hsize_t n, unsigned level, size_t nbyt
   CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END, "%s: deflate", what);
   const size_t wl = z.total_out;
   deflateEnd(&z);
-  CHECK(wl == nb && memcmp(want, bb, nb) == 0, "%s: stored %llu bytes, Z_RLE of HDF5's %zu",
-        what, (unsigned long long)nb, wl);
-  free(ba), free(bb), free(raw), free(want);
+  CHECK((double)nb <= (double)wl + 0.07 * (double)nbytes + 5.0 * (double)elem,
+        "%s: stored %llu bytes, Z_RLE of HDF5's %zu", what, (unsigned long long)nb, wl);
+  free(ba), free(bb), free(raw), free(mine), free(want);
 }
 
 static void one_case(const char *dir, const hsize_t row[3], int single, unsigned level,
@@ -144,7 +149,7 @@ static void one_case(const char *dir, const hsize_t row[3], int single, unsigned
     for (int s = 0; s < NF; s++) {
       if (rle)
         compare_rle(own[s], mine[s], n, level, ncell * (single ? sizeof(float) : sizeof(double)),
-                    what);
+                    single ? sizeof(float) : sizeof(double), what);
       else
         compare_chunks(own[s], mine[s], n, what);
       /* the values, through HDF5's reading filters */
@@ -220,7 +225,7 @@ int main(void) {
     printf("%d failure(s)\n", failures);
     return 1;
   }
-  printf("hdf5out_chunk: chunks equal to HDF5's own filters (rle: to Z_RLE of HDF5's shuffled "
-         "bytes), values read back exactly\n");
+  printf("hdf5out_chunk: chunks equal to HDF5's own filters (rle: HDF5's shuffled bytes, within "
+         "7 %% of Z_RLE's size), values read back exactly\n");
   return 0;
 }
