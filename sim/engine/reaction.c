@@ -566,20 +566,18 @@ static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *con
   return fail;
 }
 
-cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps) {
-  return reaction_step_from(r, u, NULL, t, dt, substeps);
-}
-
-cs_status reaction_step_from(reaction *r, double *const *u, double *const *from, double t,
-                             double dt, long *substeps) {
+cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from, double t,
+                             double dt, long *substeps, const reaction_rows *hk) {
   const grid *g = r->g;
   const int rows = g->ny * g->nz;
 #pragma omp parallel for schedule(static) num_threads(r->nthreads)
   for (int row = 0; row < rows; row++) {
     long nsub = 0;
     rx_scratch *w = &r->scratch[omp_get_thread_num()];
+    if (hk && hk->before) hk->before(hk->ctx, row);
     r->row_fail[row] = react_row(r, w, row % g->ny, row / g->ny, u, from, t, dt, &nsub);
     r->row_substeps[row] = nsub;
+    if (hk && hk->after && !r->row_fail[row]) hk->after(hk->ctx, row);
   }
   long total = 0;
   for (int row = 0; row < rows; row++) {

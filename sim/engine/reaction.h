@@ -30,11 +30,31 @@ void reaction_update_sources(reaction *r);
 /* Advance every cell from t to t + dt in place. Fails (CS_ERR_RUN) when a cell needs more
    than the allowed number of substeps or produces a non-finite value; the message names the
    cell and species. *substeps receives the total number of accepted substeps. */
-cs_status reaction_step(reaction *r, double *const *u, double t, double dt, long *substeps);
+static inline cs_status reaction_step(reaction *r, double *const *u, double t, double dt,
+                                      long *substeps);
 /* The same, starting from the state from (u is overwritten; from is not changed): the bits of
    copying from to u first, without a pass of its own. from == NULL: reaction_step. */
-cs_status reaction_step_from(reaction *r, double *const *u, double *const *from, double t,
-                             double dt, long *substeps);
+static inline cs_status reaction_step_from(reaction *r, double *const *u, double *const *from,
+                                           double t, double dt, long *substeps);
+/* Work on one x row (index k * ny + j) just before and just after its reaction, on the
+   thread that reacts it: a row's work in the reaction's own pass, not a parallel region of
+   its own. Either may be NULL; after is not called on a row that failed. */
+typedef struct {
+  void (*before)(void *ctx, int row);
+  void (*after)(void *ctx, int row);
+  void *ctx;
+} reaction_rows;
+/* reaction_step_from with work around each row (rows NULL: none). */
+cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from, double t,
+                             double dt, long *substeps, const reaction_rows *rows);
+static inline cs_status reaction_step(reaction *r, double *const *u, double t, double dt,
+                                      long *substeps) {
+  return reaction_step_rows(r, u, NULL, t, dt, substeps, NULL);
+}
+static inline cs_status reaction_step_from(reaction *r, double *const *u, double *const *from,
+                                           double t, double dt, long *substeps) {
+  return reaction_step_rows(r, u, from, t, dt, substeps, NULL);
+}
 
 /* Hold species s at its value through every reaction pass from now on: its source and loss
    read as 0, so the other species see it as it was at the start of the pass (the second-order

@@ -181,30 +181,57 @@ static void lap(double *t0, double *acc) {
 }
 
 /* The held species' source over a reaction pass from t to t + h, by the trapezoid rule on the
-   states at its start (end = 0, before the pass: q0 = q(u, t)) and at its end (end = 1, after
-   it, t the pass's end: u += h/2 (q0 + q(u, t))). */
-static void source_pass(sim *s, double *const *u, double t, double h, int end) {
+   states at its start and at its end, one row at a time inside the reaction's own pass
+   (reaction_rows): before the row reacts, q0 = q(u0, t0) from the pass's start states u0;
+   after it, u += h/2 (q0 + q(u, t)) with t the pass's end. A row's source depends on that
+   row's values only, so the arithmetic is that of a pass of its own over the whole grid. */
+typedef struct {
+  sim *s;
+  double *const *u0; /* before: q0 from these (NULL: keep the q0 there is) */
+  double t0;
+  double *const *u; /* after: the pass's result */
+  double t, h;
+} source_rows;
+
+static void source_row(sim *s, double *const *u, double t, double h, int end, int row) {
   step2 *w = s->s2;
   const grid *g = s->g;
-  const int rows = g->ny * g->nz, nx = g->nx;
+  const int nx = g->nx;
+  const size_t o = (size_t)row * (size_t)nx;
+  const double *ur[MODEL_MAX_SPECIES];
+  for (int q = 0; q < s->ns; q++) ur[q] = u[q] + o;
+  const int layer = g->layer_of_z[row / g->ny];
   const double hh = 0.5 * h;
-#pragma omp parallel for schedule(static) num_threads(s->opt.nthreads)
-  for (int row = 0; row < rows; row++) {
-    const size_t o = (size_t)row * (size_t)nx;
-    const double *ur[MODEL_MAX_SPECIES];
-    for (int q = 0; q < s->ns; q++) ur[q] = u[q] + o;
-    const int layer = g->layer_of_z[row / g->ny];
-    for (int j = 0; j < w->nimp; j++) {
-      double *q0 = w->q0[j] + o;
-      if (!end) {
-        s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q0);
-        continue;
-      }
-      double *q1 = w->qrow[omp_get_thread_num()], *x = u[w->imp[j]] + o;
-      s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q1);
-      for (int i = 0; i < nx; i++) x[i] += hh * (q0[i] + q1[i]);
+  for (int j = 0; j < w->nimp; j++) {
+    double *q0 = w->q0[j] + o;
+    if (!end) {
+      s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q0);
+      continue;
     }
+    double *q1 = w->qrow[omp_get_thread_num()], *x = u[w->imp[j]] + o;
+    s->m->implicit_source(s->inst, w->imp[j], layer, nx, t, ur, q1);
+    for (int i = 0; i < nx; i++) x[i] += hh * (q0[i] + q1[i]);
   }
+}
+
+static void source_before(void *ctx, int row) {
+  const source_rows *c = ctx;
+  source_row(c->s, c->u0, c->t0, 0, 0, row);
+}
+
+static void source_after(void *ctx, int row) {
+  const source_rows *c = ctx;
+  source_row(c->s, c->u, c->t, c->h, 1, row);
+}
+
+/* One reaction pass of h from t to t1 (= t + h, as the caller computes it), from the states
+   from (NULL: u itself) into u, with the held species' sources around it; q0 computed again
+   first where fresh_q0. */
+static cs_status react_pass(sim *s, double *const *u, double *const *from, double t, double t1,
+                            double h, int fresh_q0) {
+  source_rows c = {s, from ? from : u, t, u, t1, h};
+  const reaction_rows hk = {fresh_q0 ? source_before : NULL, source_after, &c};
+  return reaction_step_rows(s->rx, u, from, t, h, &s->nsubsteps, s->s2->nimp ? &hk : NULL);
 }
 
 cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *bad_cell) {
@@ -212,26 +239,21 @@ cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *
   double t0 = now_s();
   /* The step's start is s->un (sim_advance_to swapped it there); both solutions start from it
      inside their first reaction pass, which copies it block by block as it goes. */
-  /* coarse: one Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h) */
-  const int imp = w->nimp > 0;
-  if (imp) source_pass(s, s->un, s->t, 0, 0);
-  cs_status st = reaction_step_from(s->rx, w->coarse, s->un, s->t, dt, &s->nsubsteps);
+  /* coarse: one Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h); the
+     fine solution's first pass keeps the coarse one's q0, the same start */
+  cs_status st = react_pass(s, w->coarse, s->un, s->t, s->t + dt, dt, 1);
   if (st != CS_OK) { /* the failed state is the coarse one; u shows the start, as it did */
     for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
     return st;
   }
-  if (imp) source_pass(s, w->coarse, s->t + dt, dt, 1);
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, w->coarse, s->t, dt);
   lap(&t0, &s->sec_transport);
-  CS_TRY(reaction_step_from(s->rx, s->u, s->un, s->t, 0.5 * dt, &s->nsubsteps));
-  if (imp) source_pass(s, s->u, s->t + 0.5 * dt, 0.5 * dt, 1);
+  CS_TRY(react_pass(s, s->u, s->un, s->t, s->t + 0.5 * dt, 0.5 * dt, 0));
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, s->u, s->t, 0.5 * dt);
   lap(&t0, &s->sec_transport);
-  if (imp) source_pass(s, s->u, s->t + 0.5 * dt, 0, 0);
-  CS_TRY(reaction_step(s->rx, s->u, s->t + 0.5 * dt, 0.5 * dt, &s->nsubsteps));
-  if (imp) source_pass(s, s->u, s->t + dt, 0.5 * dt, 1);
+  CS_TRY(react_pass(s, s->u, NULL, s->t + 0.5 * dt, s->t + dt, 0.5 * dt, 1));
   lap(&t0, &s->sec_reaction);
   transport_step_at(s->tr, s->u, s->t + 0.5 * dt, 0.5 * dt);
   lap(&t0, &s->sec_transport);

@@ -239,14 +239,20 @@ static int bench_microneedling(const params *p, int steps, int threads) {
   sm.attempts = s.nsteps + s.nrejected;
   s.hook = step_sample;
   s.hook_ctx = &sm;
-  sm.last = wall();
+  const double sec0[3] = {s.sec_reaction, s.sec_transport, s.sec_control}, w0 = wall();
+  sm.last = w0;
   if (st == CS_OK) st = sim_advance_to(&s, s.opt.end_day);
+  /* where the whole steps' time went: the engine's own clocks (reaction passes with the held
+     species' sources, transport solves, error norm and extrapolation), as shares of the wall */
+  const double wsum = wall() - w0, pct = wsum > 0 ? 100.0 / wsum : 0.0;
+  const double shares[3] = {(s.sec_reaction - sec0[0]) * pct, (s.sec_transport - sec0[1]) * pct,
+                            (s.sec_control - sec0[2]) * pct};
   for (int q = 0; q < sm.n; q++) sm.t[q] *= per;
   double st_best, st_med;
   samples_stats(&sm, &st_best, &st_med);
-  printf("  %7d %8.3f %8.3f %9.4f %8.3f %8.3f %6d %8ld %7.3g\n", threads, rx_best, rx_med,
-         (double)sub / ((double)s.g->ncell * 5 * steps), st_best, st_med, sm.n,
-         s.nrejected - r0, s.t);
+  printf("  %7d %8.3f %8.3f %9.4f %8.3f %8.3f %6d %8ld %7.3g %5.0f %5.0f %5.0f\n", threads,
+         rx_best, rx_med, (double)sub / ((double)s.g->ncell * 5 * steps), st_best, st_med, sm.n,
+         s.nrejected - r0, s.t, shares[0], shares[1], shares[2]);
   if (st != CS_OK) cli_fail("bench");
   sim_free(&s);
   free(sm.t);
@@ -290,9 +296,10 @@ static int bench_mn_table(const char *config, int steps, int threads) {
   printf("  from the state 1 day after the first session: the reaction alone (5 × steps half\n"
          "  steps at the step size reached; ns per cell·species·half step, best and median;\n"
          "  substeps per cell), then whole adaptive steps (reaction, transport, error estimate,\n"
-         "  step control; ns per cell·species·step, best and median, rejected attempts counted)\n");
-  printf("  %7s %8s %8s %9s %8s %8s %6s %8s %7s\n", "threads", "rx best", "rx med", "substeps",
-         "step bst", "step med", "steps", "rejected", "to day");
+         "  step control; ns per cell·species·step, best and median, rejected attempts counted;\n"
+         "  the shares of their wall time in reaction, transport and error control, %%)\n");
+  printf("  %7s %8s %8s %9s %8s %8s %6s %8s %7s %5s %5s %5s\n", "threads", "rx best", "rx med",
+         "substeps", "step bst", "step med", "steps", "rejected", "to day", "rx%", "tr%", "ctl%");
   int rc = 0;
   for (int th = 1; th <= threads && rc == 0; th = th * 2 > threads && th < threads ? threads : th * 2) {
     rc = bench_microneedling(&p, steps, th);
