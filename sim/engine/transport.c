@@ -365,53 +365,59 @@ static void solve_block(const transport *t, int d, int s, int bi, double *const 
    the slab is in cache, so x+y cost one pass over memory and z another. */
 void transport_step(transport *t, double *const *u, double dt) { transport_step_at(t, u, 0, dt); }
 
+/* Species s's factors for dt, where its matrices do not depend on the state; the
+   lateral-periodic corrections its 3D sweeps leave each other (owe). One thread only. */
+static void species_prepare(transport *t, int s, double dt, const factor **fs, int *owe) {
+  const int nl = t->g->nlayers, attr = t->m->species[s].chemo_attractant, cw = t->cellwise[s];
+  for (int d = 0; d < t->nsweeps; d++) {
+    factor *f = &t->fac[((size_t)d * (size_t)t->nspecies + (size_t)s) * (size_t)nl];
+    fs[d] = f;
+    if (attr < 0 && !cw && t->fac_dt[d][s] != dt) {
+      for (int l = 0; l < (t->sw[d].dir == DIR_Z ? 1 : nl); l++) factor_build(t, d, s, l, dt, &f[l]);
+      t->fac_dt[d][s] = dt;
+    }
+  }
+  /* 3D: periodic lateral lines leave their correction to the next sweep, which applies it as
+     it reads the values; the z sweep only if every layer's y lines are periodic */
+  *owe = 0;
+  if (t->nsweeps == 3 && attr < 0 && !cw) {
+    *owe = OWE_XY | OWE_YZ;
+    for (int l = 0; l < nl; l++)
+      if (fs[1][l].sm_den == 0) *owe &= ~OWE_YZ;
+  }
+}
+
 void transport_step_at(transport *t, double *const *u, double time, double dt) {
-  const int nl = t->g->nlayers, nz = t->g->nz;
+  const int nz = t->g->nz, dz = t->nsweeps - 1;
+  /* One parallel region for every species and sweep: a fork and join per transport step,
+     the species in order, each one's work shared out and finished (the loops' barriers)
+     before the next one starts. */
+  const factor *fs[3];
+  int owe = 0;
+#pragma omp parallel num_threads(t->nthreads)
   for (int o = 0; o < t->nspecies; o++) {
-    const int s = t->order[o], attr = t->m->species[s].chemo_attractant;
+    const int s = t->order[o];
     if (!transport_moves(t, s) && !(t->loss[s] > 0)) continue;
     if (transport_unsplit(t, s)) {
       transport_fft_solve(t, t->fft, s, u[s], dt, t->loss[s]);
       continue;
     }
-    const int cw = t->cellwise[s];
-    if (cw) transport_cell_prepare(t, s, u, time + 0.5 * dt);
-    const factor *fs[3];
-    for (int d = 0; d < t->nsweeps; d++) {
-      factor *f = &t->fac[((size_t)d * (size_t)t->nspecies + (size_t)s) * (size_t)nl];
-      fs[d] = f;
-      if (attr < 0 && !cw && t->fac_dt[d][s] != dt) {
-        for (int l = 0; l < (t->sw[d].dir == DIR_Z ? 1 : nl); l++) factor_build(t, d, s, l, dt, &f[l]);
-        t->fac_dt[d][s] = dt;
+    if (t->cellwise[s]) transport_cell_prepare(t, s, u, time + 0.5 * dt);
+#pragma omp single
+    species_prepare(t, s, dt, fs, &owe);
+    if (t->nsweeps == 3) {
+#pragma omp for schedule(static)
+      for (int k = 0; k < nz; k++) {
+        for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
+          solve_block(t, 0, s, bi, u, dt, fs, owe);
+        for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
+          solve_block(t, 1, s, bi, u, dt, fs, owe);
       }
-    }
-    /* 3D: periodic lateral lines leave their correction to the next sweep, which applies it as
-       it reads the values; the z sweep only if every layer's y lines are periodic */
-    int owe = 0;
-    if (t->nsweeps == 3 && attr < 0 && !cw) {
-      owe = OWE_XY | OWE_YZ;
-      for (int l = 0; l < nl; l++)
-        if (fs[1][l].sm_den == 0) owe &= ~OWE_YZ;
-    }
-    /* one parallel region per species, its lateral and depth sweeps split by the barrier
-       of the first loop: a fork and join fewer per species than a region per sweep */
-    const int dz = t->nsweeps - 1;
-#pragma omp parallel num_threads(t->nthreads)
-    {
-      if (t->nsweeps == 3) {
+    } else {
 #pragma omp for schedule(static)
-        for (int k = 0; k < nz; k++) {
-          for (int bi = t->sw[0].kstart[k]; bi < t->sw[0].kstart[k + 1]; bi++)
-            solve_block(t, 0, s, bi, u, dt, fs, owe);
-          for (int bi = t->sw[1].kstart[k]; bi < t->sw[1].kstart[k + 1]; bi++)
-            solve_block(t, 1, s, bi, u, dt, fs, owe);
-        }
-      } else {
-#pragma omp for schedule(static)
-        for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);
-      }
-#pragma omp for schedule(static)
-      for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
+      for (int bi = 0; bi < t->sw[0].nblocks; bi++) solve_block(t, 0, s, bi, u, dt, fs, 0);
     }
+#pragma omp for schedule(static)
+    for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
   }
 }

@@ -75,14 +75,17 @@ void transport_cell_prepare(transport *t, int s, double *const *u, double tmid) 
   const model *m = t->m;
   const grid *g = t->g;
   if (t->surf[s]) {
-    double v = 0;
-    t->surf_on[s] = m->surface_value(t->inst, s, tmid, &v) > 0;
-    t->surf_val[s] = t->surf_on[s] ? v : 0.0;
+#pragma omp single
+    {
+      double v = 0;
+      t->surf_on[s] = m->surface_value(t->inst, s, tmid, &v) > 0;
+      t->surf_val[s] = t->surf_on[s] ? v : 0.0;
+    }
   }
   if (!t->varies[s]) return;
   const int rows = g->ny * g->nz, nx = g->nx, ns = t->nspecies;
   /* rows are independent: any schedule gives the same bits */
-#pragma omp parallel for schedule(static) num_threads(t->nthreads)
+#pragma omp for schedule(static)
   for (int row = 0; row < rows; row++) {
     const size_t i0 = (size_t)row * (size_t)nx;
     const double *ur[MODEL_MAX_SPECIES];

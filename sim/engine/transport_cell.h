@@ -25,7 +25,8 @@ cs_status transport_cell_create(transport *t);
 void transport_cell_free(transport *t);
 
 /* Before species s's solve over [time, time + dt]: its coefficients and surface state at the
-   middle of the interval. */
+   middle of the interval. Called by every thread of a parallel region (transport_step_at's):
+   the rows are shared out, and every thread returns with all of them done. */
 void transport_cell_prepare(transport *t, int s, double *const *u, double tmid);
 
 /* Block bk of sweep sw for species s, in place (scr: 7·n·w doubles). */

@@ -275,34 +275,28 @@ void transport_fft_solve(const transport *t, transport_fft *f, int s, double *u,
     if (nkb < 6) nkb = f->nk < 6 ? f->nk : 6;
     const int kw = (f->nk + nkb - 1) / nkb;
     nkb = (f->nk + kw - 1) / kw;
-#pragma omp parallel num_threads(t->nthreads)
-    {
-      dirichlet_rhs(t, s, u, r);
+    dirichlet_rhs(t, s, u, r);
 #pragma omp for schedule(static)
-      for (int c = 0; c < nch; c++)
-        fft2_forward(f, nz, u, c * FFT_PAIRS, c + 1 < nch ? FFT_PAIRS : f->npair - c * FFT_PAIRS);
+    for (int c = 0; c < nch; c++)
+      fft2_forward(f, nz, u, c * FFT_PAIRS, c + 1 < nch ? FFT_PAIRS : f->npair - c * FFT_PAIRS);
 #pragma omp for schedule(static)
-      for (int bi = 0; bi < nkb; bi++) {
-        const int k0 = bi * kw, w = f->nk - k0 < kw ? f->nk - k0 : kw;
-        solve_slots(t, f, s, f->sr, f->si, (size_t)f->nk, f->muk, (size_t)k0, w, r, dt * k);
-      }
-#pragma omp for schedule(static)
-      for (int c = 0; c < nch; c++)
-        fft2_inverse(f, nz, u, c * FFT_PAIRS, c + 1 < nch ? FFT_PAIRS : f->npair - c * FFT_PAIRS);
+    for (int bi = 0; bi < nkb; bi++) {
+      const int k0 = bi * kw, w = f->nk - k0 < kw ? f->nk - k0 : kw;
+      solve_slots(t, f, s, f->sr, f->si, (size_t)f->nk, f->muk, (size_t)k0, w, r, dt * k);
     }
+#pragma omp for schedule(static)
+    for (int c = 0; c < nch; c++)
+      fft2_inverse(f, nz, u, c * FFT_PAIRS, c + 1 < nch ? FFT_PAIRS : f->npair - c * FFT_PAIRS);
     return;
   }
   const int nblk = (int)((plane + FFT_W - 1) / FFT_W);
-#pragma omp parallel num_threads(t->nthreads)
-  {
-    dirichlet_rhs(t, s, u, r);
-    transform_all(f, u, nz, 1);
+  dirichlet_rhs(t, s, u, r);
+  transform_all(f, u, nz, 1);
 #pragma omp for schedule(static)
-    for (int bi = 0; bi < nblk; bi++) {
-      const size_t q0 = (size_t)bi * FFT_W;
-      const int w = (int)(plane - q0 < FFT_W ? plane - q0 : FFT_W);
-      solve_slots(t, f, s, u, NULL, plane, f->mu, q0, w, r, dt * k);
-    }
-    transform_all(f, u, nz, -1);
+  for (int bi = 0; bi < nblk; bi++) {
+    const size_t q0 = (size_t)bi * FFT_W;
+    const int w = (int)(plane - q0 < FFT_W ? plane - q0 : FFT_W);
+    solve_slots(t, f, s, u, NULL, plane, f->mu, q0, w, r, dt * k);
   }
+  transform_all(f, u, nz, -1);
 }

@@ -40,7 +40,8 @@ size_t transport_fft_bytes(const transport_fft *f);
    per-cell coefficients. */
 int transport_fft_applies(const transport *t, int s);
 
-/* u (species s) = (I − dt (A − k))⁻¹ u, on t->nthreads threads. */
+/* u (species s) = (I − dt (A − k))⁻¹ u. Called by every thread of a parallel region
+   (transport_step_at's), which share the work; every thread returns with u solved. */
 void transport_fft_solve(const transport *t, transport_fft *f, int s, double *u, double dt,
                          double k);
 
