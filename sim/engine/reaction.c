@@ -50,16 +50,14 @@ struct reaction {
   const void *inst;
   double rtol, atol[MODEL_MAX_SPECIES]; /* atol per species: time.atol x its scale */
   int atol_pos;                         /* every atol > 0 */
-  int nthreads;
-  int isa, block;
+  int nthreads, isa, block;
   first_substep_fn first_substep;
   double *source;      /* [ncell] or NULL */
   double *xc;          /* [nx] cell centres along x */
   rx_scratch *scratch; /* [nthreads] */
   long *row_substeps;  /* [ny*nz]: per-row counts summed in a fixed order */
   int *row_fail;       /* [ny*nz]: failing cell index + 1 within the row, 0 = fine */
-  unsigned char frozen[MODEL_MAX_SPECIES]; /* reaction_freeze: f and k read as 0 */
-  int nfrozen;
+  unsigned char frozen[MODEL_MAX_SPECIES]; int nfrozen; /* reaction_freeze: f, k read as 0 */
 };
 
 static void exp_cache_reset(exp_cache *ec) {
@@ -566,11 +564,13 @@ static int react_row(const reaction *r, rx_scratch *w, int j, int k, double *con
   return fail;
 }
 
-cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from, double t,
-                             double dt, long *substeps, const reaction_rows *hk) {
+int reaction_threads(const reaction *r) { return r->nthreads; }
+
+void reaction_rows_in(reaction *r, double *const *u, double *const *from, double t, double dt,
+                      const reaction_rows *hk) {
   const grid *g = r->g;
   const int rows = g->ny * g->nz;
-#pragma omp parallel for schedule(static) num_threads(r->nthreads)
+#pragma omp for schedule(static)
   for (int row = 0; row < rows; row++) {
     long nsub = 0;
     rx_scratch *w = &r->scratch[omp_get_thread_num()];
@@ -579,17 +579,20 @@ cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from,
     r->row_substeps[row] = nsub;
     if (hk && hk->after && !r->row_fail[row]) hk->after(hk->ctx, row);
   }
+}
+
+cs_status reaction_rows_result(reaction *r, double t, long *substeps) {
+  const grid *g = r->g;
+  const int rows = g->ny * g->nz;
   long total = 0;
   for (int row = 0; row < rows; row++) {
     total += r->row_substeps[row];
     if (r->row_fail[row]) {
       int i = r->row_fail[row] - 1, j = row % g->ny, k = row / g->ny;
-      return CS_ERROR(CS_ERR_RUN,
-                      "reaction step failed at t = %.9g day in cell (x, y, z) = (%g, %g, %g) µm: "
-                      "non-finite value or more than %d substeps (tighten time.dt_max_day or "
-                      "check the model parameters)",
-                      t, (i + 0.5) * g->h, (j + 0.5) * g->h, (k + 0.5) * g->h,
-                      REACTION_MAX_SUBSTEPS);
+      return CS_ERROR(CS_ERR_RUN, "reaction step failed at t = %.9g day in cell (x, y, z) = (%g, "
+                      "%g, %g) µm: non-finite value or more than %d substeps (tighten "
+                      "time.dt_max_day or check the model parameters)", t, (i + 0.5) * g->h,
+                      (j + 0.5) * g->h, (k + 0.5) * g->h, REACTION_MAX_SUBSTEPS);
     }
   }
   *substeps += total;

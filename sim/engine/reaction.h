@@ -44,9 +44,22 @@ typedef struct {
   void (*after)(void *ctx, int row);
   void *ctx;
 } reaction_rows;
+/* The pass of reaction_step_rows in two parts, for a caller that runs several passes in one
+   parallel region: reaction_rows_in is called by every thread of the region (the rows shared
+   out; every thread returns with all of them done), reaction_rows_result by one thread
+   afterwards (the substeps added up in row order, a failed row's message). */
+void reaction_rows_in(reaction *r, double *const *u, double *const *from, double t, double dt,
+                      const reaction_rows *rows);
+cs_status reaction_rows_result(reaction *r, double t, long *substeps);
+int reaction_threads(const reaction *r);
 /* reaction_step_from with work around each row (rows NULL: none). */
-cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from, double t,
-                             double dt, long *substeps, const reaction_rows *rows);
+static inline cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from,
+                                           double t, double dt, long *substeps,
+                                           const reaction_rows *rows) {
+#pragma omp parallel num_threads(reaction_threads(r))
+  reaction_rows_in(r, u, from, t, dt, rows);
+  return reaction_rows_result(r, t, substeps);
+}
 static inline cs_status reaction_step(reaction *r, double *const *u, double t, double dt,
                                       long *substeps) {
   return reaction_step_rows(r, u, NULL, t, dt, substeps, NULL);

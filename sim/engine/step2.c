@@ -22,6 +22,7 @@ struct step2 {
   double **qrow;                     /* per thread: one row of source */
   double *rows;                      /* [(q * rows + row) * ROW_N] */
   double **ratio;                    /* per thread: one row's error ratios */
+  double *emax;                      /* per thread: its rows' largest error ratio */
   int nthreads;
   size_t bytes;
 };
@@ -62,7 +63,8 @@ cs_status step2_create(step2 **out, const sim *s) {
   w->rows = malloc(w->bytes);
   w->nthreads = s->opt.nthreads;
   w->ratio = calloc((size_t)w->nthreads, sizeof(double *));
-  if (!w->rows || !w->ratio) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  w->emax = calloc((size_t)w->nthreads, sizeof(double));
+  if (!w->rows || !w->ratio || !w->emax) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
   for (int th = 0; th < w->nthreads; th++) {
     w->ratio[th] = malloc(sizeof(double) * (size_t)s->g->nx);
     if (!w->ratio[th]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
@@ -78,6 +80,7 @@ void step2_free(step2 *w) {
   free(w->qrow);
   for (int th = 0; w->ratio && th < w->nthreads; th++) free(w->ratio[th]);
   free(w->ratio);
+  free(w->emax);
   free(w->rows);
   free(w);
 }
@@ -121,20 +124,20 @@ ENGINE_CLONES static double compare_row(const double *restrict uf, const double 
   return er;
 }
 
-/* One pass over both solutions: the error norm of the fine one, the finiteness check and the
-   row sums of the positivity remedy. Returns the norm, or INFINITY with the first non-finite
-   value (index order: rows, then species, then x) in *bq, *bc. */
-static double compare(sim *s, int *bq, size_t *bc) {
+/* One pass over both solutions, by every thread of the step's parallel region: the error
+   norm of the fine one (each thread's largest ratio in w->emax), the finiteness check and the
+   row sums of the positivity remedy. */
+static void compare_rows_in(sim *s) {
   step2 *w = s->s2;
   const grid *g = s->g;
   const int rows = g->ny * g->nz, nx = g->nx, ns = s->ns;
   const double rtol = s->opt.rtol;
   const int remedy = !s->opt.signed_values;
   double e = 0;
-#pragma omp parallel for schedule(static) reduction(max : e) num_threads(s->opt.nthreads)
+  double *ratio = w->ratio[omp_get_thread_num()];
+#pragma omp for schedule(static) nowait
   for (int row = 0; row < rows; row++) {
     const size_t i0 = (size_t)row * (size_t)nx;
-    double *ratio = w->ratio[omp_get_thread_num()];
     double er = 0;
     for (int q = 0; q < ns; q++) {
       double *rs = w->rows + ((size_t)q * (size_t)rows + (size_t)row) * ROW_N;
@@ -144,6 +147,19 @@ static double compare(sim *s, int *bq, size_t *bc) {
     }
     e = er > e ? er : e;
   }
+  w->emax[omp_get_thread_num()] = e;
+#pragma omp barrier
+}
+
+/* After compare_rows_in, on one thread: the norm (a maximum: any order gives it), or
+   INFINITY with the first non-finite value (index order: rows, then species, then x) in
+   *bq, *bc. */
+static double compare_finish(sim *s, int *bq, size_t *bc) {
+  step2 *w = s->s2;
+  const grid *g = s->g;
+  const int rows = g->ny * g->nz, nx = g->nx, ns = s->ns;
+  double e = 0;
+  for (int th = 0; th < omp_get_num_threads(); th++) e = w->emax[th] > e ? w->emax[th] : e;
   for (int row = 0; row < rows; row++) {
     int bad = 0;
     for (int q = 0; q < ns; q++)
@@ -224,42 +240,63 @@ static void source_after(void *ctx, int row) {
   source_row(c->s, c->u, c->t, c->h, 1, row);
 }
 
-/* One reaction pass of h from t to t1 (= t + h, as the caller computes it), from the states
-   from (NULL: u itself) into u, with the held species' sources around it; q0 computed again
-   first where fresh_q0. */
-static cs_status react_pass(sim *s, double *const *u, double *const *from, double t, double t1,
-                            double h, int fresh_q0) {
-  source_rows c = {s, from ? from : u, t, u, t1, h};
-  const reaction_rows hk = {fresh_q0 ? source_before : NULL, source_after, &c};
-  return reaction_step_rows(s->rx, u, from, t, h, &s->nsubsteps, s->s2->nimp ? &hk : NULL);
-}
+/* A reaction pass's result, on the region's master thread (an error's message is the
+   thread's own), then everyone on. */
+#define STEP2_MASTER(code)  \
+  do {                      \
+    _Pragma("omp master") { \
+      code;                 \
+    }                       \
+    _Pragma("omp barrier")  \
+  } while (0)
 
 cs_status step2_begin(sim *s, double dt, double *err, int *bad_species, size_t *bad_cell) {
   step2 *w = s->s2;
   double t0 = now_s();
   /* The step's start is s->un (sim_advance_to swapped it there); both solutions start from it
-     inside their first reaction pass, which copies it block by block as it goes. */
-  /* coarse: one Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h); the
-     fine solution's first pass keeps the coarse one's q0, the same start */
-  cs_status st = react_pass(s, w->coarse, s->un, s->t, s->t + dt, dt, 1);
-  if (st != CS_OK) { /* the failed state is the coarse one; u shows the start, as it did */
-    for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
-    return st;
+     inside their first reaction pass, which copies it block by block as it goes. Coarse: one
+     Lie step over dt; fine: two over dt/2 (the same arithmetic, smaller h); the fine
+     solution's first pass keeps the coarse one's q0, the same start. One parallel region for
+     the whole step: every pass's work shared out inside it. */
+  source_rows c1 = {s, s->un, s->t, w->coarse, s->t + dt, dt};
+  source_rows c2 = {s, s->un, s->t, s->u, s->t + 0.5 * dt, 0.5 * dt};
+  source_rows c3 = {s, s->u, s->t + 0.5 * dt, s->u, s->t + dt, 0.5 * dt};
+  const reaction_rows h1 = {source_before, source_after, &c1}, h2 = {NULL, source_after, &c2};
+  const reaction_rows h3 = {source_before, source_after, &c3};
+  const int imp = w->nimp > 0;
+  cs_status st = CS_OK;
+#pragma omp parallel num_threads(s->opt.nthreads)
+  {
+    reaction_rows_in(s->rx, w->coarse, s->un, s->t, dt, imp ? &h1 : NULL);
+    STEP2_MASTER({
+      st = reaction_rows_result(s->rx, s->t, &s->nsubsteps);
+      if (st != CS_OK) /* the failed state is the coarse one; u shows the start, as it did */
+        for (int q = 0; q < s->ns; q++) memcpy(s->u[q], s->un[q], sizeof(double) * s->g->ncell);
+      lap(&t0, &s->sec_reaction);
+    });
+    if (st == CS_OK) {
+      transport_step_in(s->tr, w->coarse, s->t, dt);
+      STEP2_MASTER(lap(&t0, &s->sec_transport));
+      reaction_rows_in(s->rx, s->u, s->un, s->t, 0.5 * dt, imp ? &h2 : NULL);
+      STEP2_MASTER(st = reaction_rows_result(s->rx, s->t, &s->nsubsteps);
+                   lap(&t0, &s->sec_reaction));
+    }
+    if (st == CS_OK) {
+      transport_step_in(s->tr, s->u, s->t, 0.5 * dt);
+      STEP2_MASTER(lap(&t0, &s->sec_transport));
+      reaction_rows_in(s->rx, s->u, NULL, s->t + 0.5 * dt, 0.5 * dt, imp ? &h3 : NULL);
+      STEP2_MASTER(st = reaction_rows_result(s->rx, s->t + 0.5 * dt, &s->nsubsteps);
+                   lap(&t0, &s->sec_reaction));
+    }
+    if (st == CS_OK) {
+      transport_step_in(s->tr, s->u, s->t + 0.5 * dt, 0.5 * dt);
+      STEP2_MASTER(lap(&t0, &s->sec_transport));
+      compare_rows_in(s);
+      STEP2_MASTER(*err = compare_finish(s, bad_species, bad_cell);
+                   lap(&t0, &s->sec_control));
+    }
   }
-  lap(&t0, &s->sec_reaction);
-  transport_step_at(s->tr, w->coarse, s->t, dt);
-  lap(&t0, &s->sec_transport);
-  CS_TRY(react_pass(s, s->u, s->un, s->t, s->t + 0.5 * dt, 0.5 * dt, 0));
-  lap(&t0, &s->sec_reaction);
-  transport_step_at(s->tr, s->u, s->t, 0.5 * dt);
-  lap(&t0, &s->sec_transport);
-  CS_TRY(react_pass(s, s->u, NULL, s->t + 0.5 * dt, s->t + dt, 0.5 * dt, 1));
-  lap(&t0, &s->sec_reaction);
-  transport_step_at(s->tr, s->u, s->t + 0.5 * dt, 0.5 * dt);
-  lap(&t0, &s->sec_transport);
-  *err = compare(s, bad_species, bad_cell);
-  lap(&t0, &s->sec_control);
-  return CS_OK;
+  return st;
 }
 
 static void step2_extrapolate(sim *s);

@@ -387,14 +387,10 @@ static void species_prepare(transport *t, int s, double dt, const factor **fs, i
   }
 }
 
-void transport_step_at(transport *t, double *const *u, double time, double dt) {
+void transport_step_in(transport *t, double *const *u, double time, double dt) {
   const int nz = t->g->nz, dz = t->nsweeps - 1;
-  /* One parallel region for every species and sweep: a fork and join per transport step,
-     the species in order, each one's work shared out and finished (the loops' barriers)
-     before the next one starts. */
-  const factor *fs[3];
-  int owe = 0;
-#pragma omp parallel num_threads(t->nthreads)
+  /* the species in order, each one's work shared out and finished (the loops' barriers)
+     before the next one starts */
   for (int o = 0; o < t->nspecies; o++) {
     const int s = t->order[o];
     if (!transport_moves(t, s) && !(t->loss[s] > 0)) continue;
@@ -403,7 +399,9 @@ void transport_step_at(transport *t, double *const *u, double time, double dt) {
       continue;
     }
     if (t->cellwise[s]) transport_cell_prepare(t, s, u, time + 0.5 * dt);
-#pragma omp single
+    const factor *fs[3];
+    int owe = 0;
+#pragma omp single copyprivate(fs, owe)
     species_prepare(t, s, dt, fs, &owe);
     if (t->nsweeps == 3) {
 #pragma omp for schedule(static)
@@ -420,4 +418,10 @@ void transport_step_at(transport *t, double *const *u, double time, double dt) {
 #pragma omp for schedule(static)
     for (int bi = 0; bi < t->sw[dz].nblocks; bi++) solve_block(t, dz, s, bi, u, dt, fs, owe);
   }
+}
+
+/* One parallel region for every species and sweep: a fork and join per transport step. */
+void transport_step_at(transport *t, double *const *u, double time, double dt) {
+#pragma omp parallel num_threads(t->nthreads)
+  transport_step_in(t, u, time, dt);
 }

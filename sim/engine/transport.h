@@ -39,6 +39,10 @@ void transport_step(transport *t, double *const *u, double dt);
    surface (model->cell_transport, model->surface_value) see time + dt/2; transport_step is
    this at time 0. */
 void transport_step_at(transport *t, double *const *u, double time, double dt);
+/* transport_step_at's work, called by every thread of a parallel region of the transport's
+   thread count that the caller has opened (the work shared out; every thread returns with
+   the step done): several passes in one region. */
+void transport_step_in(transport *t, double *const *u, double time, double dt);
 void transport_free(transport *t);
 
 /* Whether species s moves at all (diffuses in some layer or climbs an attractant): the others
