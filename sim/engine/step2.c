@@ -64,7 +64,8 @@ cs_status step2_create(step2 **out, const sim *s) {
   w->nthreads = s->opt.nthreads;
   w->ratio = calloc((size_t)w->nthreads, sizeof(double *));
   w->emax = calloc((size_t)w->nthreads, sizeof(double));
-  if (!w->rows || !w->ratio || !w->emax) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
+  if (!w->rows || !w->ratio || !w->emax)
+    return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
   for (int th = 0; th < w->nthreads; th++) {
     w->ratio[th] = malloc(sizeof(double) * (size_t)s->g->nx);
     if (!w->ratio[th]) return CS_ERROR(CS_ERR_NOMEM, "out of memory (second-order step)");
