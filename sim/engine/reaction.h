@@ -27,15 +27,6 @@ void reaction_free(reaction *r);
 /* Recompute the per-cell source weights (after a model event). */
 void reaction_update_sources(reaction *r);
 
-/* Advance every cell from t to t + dt in place. Fails (CS_ERR_RUN) when a cell needs more
-   than the allowed number of substeps or produces a non-finite value; the message names the
-   cell and species. *substeps receives the total number of accepted substeps. */
-static inline cs_status reaction_step(reaction *r, double *const *u, double t, double dt,
-                                      long *substeps);
-/* The same, starting from the state from (u is overwritten; from is not changed): the bits of
-   copying from to u first, without a pass of its own. from == NULL: reaction_step. */
-static inline cs_status reaction_step_from(reaction *r, double *const *u, double *const *from,
-                                           double t, double dt, long *substeps);
 /* Work on one x row (index k * ny + j) just before and just after its reaction, on the
    thread that reacts it: a row's work in the reaction's own pass, not a parallel region of
    its own. Either may be NULL; after is not called on a row that failed. */
@@ -52,7 +43,12 @@ void reaction_rows_in(reaction *r, double *const *u, double *const *from, double
                       const reaction_rows *rows);
 cs_status reaction_rows_result(reaction *r, double t, long *substeps);
 int reaction_threads(const reaction *r);
-/* reaction_step_from with work around each row (rows NULL: none). */
+/* Advance every cell from t to t + dt in place, starting from the state from (u is
+   overwritten; from is not changed: the bits of copying from to u first, without a pass of its
+   own; NULL: u itself), with work around each row (rows NULL: none). Fails (CS_ERR_RUN) when a
+   cell needs more than the allowed number of substeps or produces a non-finite value; the
+   message names the cell and species. *substeps receives the total number of accepted
+   substeps. reaction_step and reaction_step_from: the same without rows (and from). */
 static inline cs_status reaction_step_rows(reaction *r, double *const *u, double *const *from,
                                            double t, double dt, long *substeps,
                                            const reaction_rows *rows) {

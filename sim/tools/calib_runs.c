@@ -19,13 +19,19 @@
 
 extern char **environ;
 
-static uint64_t fnv1a64(const char *s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
+#define FNV1A64_START 1469598103934665603ULL
+
+/* FNV-1a 64 of n more bytes, from the hash h of those before. */
+static uint64_t fnv1a64_bytes(uint64_t h, const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+static uint64_t fnv1a64(const char *s) {
+  return fnv1a64_bytes(FNV1A64_START, (const unsigned char *)s, strlen(s));
 }
 
 /* The program's identity: FNV-1a 64 of its executable's bytes, as 16 hex digits. A cached run
@@ -34,14 +40,10 @@ static uint64_t fnv1a64(const char *s) {
 static cs_status program_id(const char *exe, char id[17]) {
   FILE *f = fopen(exe, "rb");
   if (!f) return CS_ERROR(CS_ERR_IO, "cannot read the cisim program %s: %s", exe, strerror(errno));
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = FNV1A64_START;
   unsigned char buf[65536];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    for (size_t i = 0; i < n; i++) {
-      h ^= buf[i];
-      h *= 1099511628211ULL;
-    }
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = fnv1a64_bytes(h, buf, n);
   const int err = ferror(f);
   fclose(f);
   if (err) return CS_ERROR(CS_ERR_IO, "cannot read the cisim program %s", exe);
